@@ -1,0 +1,81 @@
+// The report model: what every layer's checks produce and every writer prints.
+// It mirrors the JSON schema netdoctor.report/v1 of the contract (docs in ../shared/design).
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace netdoctor::report {
+
+// Layers bottom up, in the contract's order; the JSON lists them in this order.
+enum class Layer { kNode, kPod, kSameNode, kCrossNode, kService, kDns, kApiserver, kEgress };
+inline constexpr std::array<Layer, 8> kAllLayers = {
+    Layer::kNode,    Layer::kPod, Layer::kSameNode,  Layer::kCrossNode,
+    Layer::kService, Layer::kDns, Layer::kApiserver, Layer::kEgress};
+
+enum class Status { kPass, kWarn, kSkip, kFail };
+
+[[nodiscard]] std::string_view to_string(Layer layer);
+[[nodiscard]] std::string_view to_string(Status status);
+[[nodiscard]] std::optional<Layer> layer_from_string(std::string_view name);
+
+struct Check {
+  std::string id;      // "<layer>.<what>", e.g. "pod.link-up"
+  std::string source;  // the source pod's display name ("default/client" or "ip:10.244.1.4")
+  Status status = Status::kPass;
+  std::string code;  // finding code; required when status is kFail or kWarn
+  std::string summary;
+  std::vector<std::string> evidence;
+  long long duration_ms = 0;
+  std::string explained_by;  // id of the check that explains this one, when any
+};
+
+struct LayerResult {
+  Layer layer = Layer::kNode;
+  std::vector<Check> checks;
+  // The worst status of its checks; a layer without checks is kSkip.
+  [[nodiscard]] Status status() const;
+};
+
+struct Source {
+  std::string pod;    // "ns/name" when known, else empty
+  std::string ip;     // the pod's IPv4 address
+  std::string netns;  // "/proc/PID/ns/net" or a netns path
+};
+
+struct RootCause {
+  Layer layer = Layer::kNode;
+  std::string code;
+  std::string summary;
+  std::vector<std::string> evidence;
+  std::string remedy;
+  std::string check_id;  // the check the root cause comes from
+};
+
+struct Report {
+  std::string mode = "node";  // "node" or "pod"
+  std::string node;
+  std::vector<Source> sources;
+  std::vector<LayerResult> layers;  // always all of kAllLayers, in order
+  std::optional<RootCause> root_cause;
+  long long duration_ms = 0;
+
+  [[nodiscard]] bool healthy() const;  // no check failed
+};
+
+// An empty report with every layer present and no checks.
+[[nodiscard]] Report make_report();
+
+// Adds a check to the report's layer of that name.
+void add_check(Report& report, Layer layer, Check check);
+
+// Exit statuses of the contract.
+inline constexpr int kExitHealthy = 0;
+inline constexpr int kExitFaulty = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitPrivilege = 3;
+
+}  // namespace netdoctor::report
