@@ -1,0 +1,79 @@
+// Command-line parsing with CLI11: builds the subcommands, dispatches, and turns parse errors
+// into exit status 2. Nothing else lives here.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "report/model.h"
+
+namespace netdoctor::cli {
+namespace {
+
+bool color_wanted() { return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
+
+void add_pods(CLI::App& app, PodsOptions& o) {
+  auto* cmd = app.add_subcommand("pods", "List the pod network namespaces this host can see");
+  cmd->add_option("--inventory", o.inventory, "kubectl get ... -o json output ('-' = stdin)");
+  cmd->add_option("-o,--output", o.output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_flag("--all", o.all, "also namespaces that are neither local nor known pods");
+}
+
+void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
+  auto* cmd = app.add_subcommand("diagnose", "Run every layer's checks and print the report");
+  cmd->add_option("--from", o.from,
+                  "source pod: NAMESPACE/NAME, ip:A.B.C.D, pid:N or a netns path (repeatable)");
+  cmd->add_option("--inventory", o.inventory, "kubectl get ... -o json output ('-' = stdin)");
+  cmd->add_option("--egress", o.egress, "outside target URL for the egress layer (repeatable)");
+  cmd->add_option("-o,--output", o.output, "text, json or markdown")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  cmd->add_option("--timeout", o.timeout, "per-probe timeout, e.g. 500ms, 2s")
+      ->default_str("1s");
+  cmd->add_option("--layers", o.layers, "only these layers, comma separated");
+  cmd->add_option("--mode", o.mode, "override run-mode detection: node or pod")
+      ->check(CLI::IsMember({"node", "pod"}));
+  cmd->add_flag("-v,--verbose", o.verbose, "list every check, also the passing ones");
+}
+
+int not_yet(const char* name) {
+  std::cerr << "netdoctor: `" << name << "` is not implemented in this version yet\n";
+  return report::kExitUsage;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"netdoctor: walks the Kubernetes pod-network troubleshooting ladder"};
+  app.require_subcommand(1);
+  PodsOptions pods;
+  DiagnoseOptions diag;
+  std::string code;
+  add_pods(app, pods);
+  add_diagnose(app, diag);
+  app.add_subcommand("services", "List the Services the node's proxy rules implement");
+  app.add_subcommand("trace", "Follow one flow through the node's rules and probe it");
+  app.add_subcommand("explain", "Explain a finding code")
+      ->add_option("CODE", code, "finding code, e.g. pod-link-down")
+      ->required();
+  app.add_subcommand("version", "Version, build flags and library versions");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : report::kExitUsage;
+  }
+  const std::string name = app.get_subcommands().front()->get_name();
+  if (name == "pods") return run_pods(pods, std::cout, std::cerr);
+  if (name == "diagnose") {
+    diag.color = color_wanted() && diag.output == "text";
+    return run_diagnose(diag, std::cout, std::cerr);
+  }
+  if (name == "explain") return run_explain(code, std::cout, std::cerr);
+  if (name == "version") return run_version(std::cout);
+  return not_yet(name.c_str());
+}
+
+}  // namespace netdoctor::cli

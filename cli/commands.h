@@ -1,0 +1,37 @@
+// The subcommands. Each takes its parsed options and the output streams and returns the exit
+// status; main.cpp only parses and dispatches.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace netdoctor::cli {
+
+struct PodsOptions {
+  std::string inventory;
+  std::string output = "text";  // text | json
+  bool all = false;             // also namespaces that are neither local nor known pods
+};
+
+struct DiagnoseOptions {
+  std::vector<std::string> from;
+  std::string inventory;
+  std::vector<std::string> egress;
+  std::string output = "text";  // text | json | markdown
+  std::string timeout = "1s";
+  std::string layers;  // comma separated; empty: all
+  std::string mode;    // "", node, pod
+  bool verbose = false;
+  bool color = false;  // decided by main: a terminal and no NO_COLOR
+};
+
+int run_pods(const PodsOptions& options, std::ostream& out, std::ostream& err);
+int run_diagnose(const DiagnoseOptions& options, std::ostream& out, std::ostream& err);
+int run_explain(const std::string& code, std::ostream& out, std::ostream& err);
+int run_version(std::ostream& out);
+
+// Parses argv and runs the chosen subcommand (what main does).
+int run(int argc, char** argv);
+
+}  // namespace netdoctor::cli

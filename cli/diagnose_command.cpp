@@ -1,0 +1,91 @@
+// `netdoctor diagnose`: every layer's checks from each source pod, as one layered report.
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/session.h"
+#include "core/duration.h"
+#include "inventory/ref.h"
+#include "probes/diagnose.h"
+#include "report/json_writer.h"
+#include "report/markdown_writer.h"
+#include "report/root_cause.h"
+#include "report/text_writer.h"
+
+namespace netdoctor::cli {
+namespace {
+
+Result<std::vector<report::Layer>> parse_layers(const std::string& list) {
+  std::vector<report::Layer> layers;
+  std::stringstream ss(list);
+  std::string name;
+  while (std::getline(ss, name, ',')) {
+    if (name.empty()) continue;
+    auto layer = report::layer_from_string(name);
+    if (!layer) {
+      return fail(ErrorCode::kInvalidInput,
+                  "unknown layer \"" + name +
+                      "\" (layers: node,pod,same-node,cross-node,service,dns,apiserver,egress)");
+    }
+    layers.push_back(*layer);
+  }
+  return layers;
+}
+
+Result<std::vector<inventory::Ref>> parse_refs(const std::vector<std::string>& from) {
+  std::vector<inventory::Ref> refs;
+  for (const auto& text : from) {
+    auto ref = inventory::parse_ref(text);
+    if (!ref) return tl::unexpected(ref.error());
+    refs.push_back(*ref);
+  }
+  return refs;
+}
+
+void write_report(const DiagnoseOptions& o, const report::Report& r, std::ostream& out) {
+  if (o.output == "json") {
+    report::write_json(out, r);
+  } else if (o.output == "markdown") {
+    report::write_markdown(out, r);
+  } else {
+    report::write_text(out, r, report::TextOptions{o.color, o.verbose});
+  }
+}
+
+}  // namespace
+
+int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err) {
+  probes::DiagnoseOptions options;
+  auto timeout = parse_duration(o.timeout);
+  auto layers = parse_layers(o.layers);
+  auto refs = parse_refs(o.from);
+  for (const Error* e : {timeout ? nullptr : &timeout.error(), layers ? nullptr : &layers.error(),
+                         refs ? nullptr : &refs.error()}) {
+    if (e != nullptr) {
+      print_error(err, e->message());
+      return report::kExitUsage;
+    }
+  }
+  options.timeout = *timeout;
+  options.layers = *layers;
+
+  int code = 0;
+  auto session = open_session({o.inventory, o.mode}, err, code);
+  if (!session) return code;
+  auto sources = probes::resolve_sources(*refs, session->discovery, session->inv(), session->mode);
+  if (!sources) {
+    print_error(err, sources.error().message());
+    return report::kExitUsage;
+  }
+  if (sources->empty()) {
+    print_error(err, "no pods to diagnose: no pod network namespace is local to this node "
+                     "(name one with --from)");
+    return report::kExitUsage;
+  }
+  probes::DiagnoseContext ctx{session->mode, session->node, &session->discovery, session->inv()};
+  report::Report r = probes::diagnose(*sources, ctx, options);
+  report::assign_root_cause(r);
+  write_report(o, r, out);
+  return r.healthy() ? report::kExitHealthy : report::kExitFaulty;
+}
+
+}  // namespace netdoctor::cli

@@ -1,0 +1,71 @@
+#include "cli/session.h"
+
+#include "core/capabilities.h"
+#include "report/model.h"
+
+namespace netdoctor::cli {
+namespace {
+
+int exit_code_for(const Error& e) {
+  return e.code == ErrorCode::kPermission ? report::kExitPrivilege : report::kExitUsage;
+}
+
+// Entering other namespaces needs CAP_SYS_ADMIN; reading their processes' files and
+// namespace links needs CAP_SYS_PTRACE. A pod-mode run probes from where it stands.
+bool check_privileges(netns::RunMode mode, std::ostream& err) {
+  if (mode == netns::RunMode::kPod) return true;
+  const auto missing = missing_capabilities({Capability::kSysAdmin, Capability::kSysPtrace});
+  if (missing.empty()) return true;
+  std::string names;
+  for (auto c : missing) names += (names.empty() ? "" : ", ") + to_string(c);
+  print_error(err, "missing capability " + names +
+                       ": needed on a node to enter pod network namespaces and read their "
+                       "processes (run as root, or grant " + names + ")");
+  return false;
+}
+
+}  // namespace
+
+void print_error(std::ostream& err, const std::string& message) {
+  err << "netdoctor: " << message << "\n";
+}
+
+std::optional<Session> open_session(const SessionOptions& options, std::ostream& err,
+                                    int& exit_code) {
+  Session s;
+  if (!options.inventory_path.empty()) {
+    auto inv = inventory::load_inventory(options.inventory_path);
+    if (!inv) {
+      print_error(err, inv.error().message());
+      exit_code = report::kExitUsage;
+      return std::nullopt;
+    }
+    s.inventory = std::move(*inv);
+  }
+  auto d = netns::discover();
+  if (!d) {
+    print_error(err, d.error().message());
+    exit_code = exit_code_for(d.error());
+    return std::nullopt;
+  }
+  s.discovery = std::move(*d);
+  if (options.mode == "pod") {
+    s.mode = netns::RunMode::kPod;
+  } else if (options.mode == "node") {
+    s.mode = netns::RunMode::kNode;
+  } else {
+    s.mode = netns::detect_mode(s.discovery);
+  }
+  if (!check_privileges(s.mode, err)) {
+    exit_code = report::kExitPrivilege;
+    return std::nullopt;
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> node_ips;
+  if (s.inventory) {
+    for (const auto& n : s.inventory->nodes) node_ips.emplace_back(n.name, n.internal_ips);
+  }
+  s.node = netns::detect_node_name(s.discovery.self_links.ipv4_addresses(), node_ips);
+  return s;
+}
+
+}  // namespace netdoctor::cli

@@ -1,0 +1,40 @@
+// What every command that looks at the host needs first: the inventory (when given), the
+// namespaces discovery sees, the run mode and the node's name, and the privilege check.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "inventory/inventory.h"
+#include "netns/discover.h"
+#include "netns/mode.h"
+
+namespace netdoctor::cli {
+
+struct SessionOptions {
+  std::string inventory_path;  // empty: none
+  std::string mode;            // "", "node" or "pod": override detection
+};
+
+struct Session {
+  std::optional<inventory::Inventory> inventory;
+  netns::Discovery discovery;
+  netns::RunMode mode = netns::RunMode::kNode;
+  std::string node;
+
+  [[nodiscard]] const inventory::Inventory* inv() const {
+    return inventory ? &*inventory : nullptr;
+  }
+};
+
+// Opens a session; on failure writes one line to `err` and returns the exit status (2 for bad
+// input, 3 for a missing capability) in `exit_code`.
+[[nodiscard]] std::optional<Session> open_session(const SessionOptions& options, std::ostream& err,
+                                                  int& exit_code);
+
+// "netdoctor: " + message, one line.
+void print_error(std::ostream& err, const std::string& message);
+
+}  // namespace netdoctor::cli

@@ -1,0 +1,61 @@
+// Interfaces, IPv4 addresses and IPv4 routes of the calling thread's network namespace, read
+// with libnl. Call these from a thread inside the namespace (netns::run_in): the netlink socket
+// binds to the namespace of the thread that connects it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace netdoctor::netns {
+
+struct Ipv4Addr {
+  std::string address;  // "10.244.1.4"
+  int prefix = 0;       // 24
+};
+
+struct Interface {
+  int index = 0;
+  std::string name;
+  std::string kind;  // "veth", "bridge", "vxlan", ... ("" for a plain device)
+  bool admin_up = false;
+  bool lower_up = false;  // carrier (IFF_LOWER_UP)
+  std::string operstate;  // "up", "down", "lowerlayerdown", "unknown", ...
+  unsigned mtu = 0;
+  std::string mac;
+  int master = 0;          // ifindex of the bridge it is enslaved to, 0 if none
+  int link = 0;            // IFLA_LINK: a veth's peer ifindex (in the peer's namespace)
+  int link_netnsid = -1;   // IFLA_LINK_NETNSID: the peer's namespace, as this namespace numbers it
+  std::vector<Ipv4Addr> addrs;
+};
+
+struct Route {
+  std::string dst;  // "default" or "10.244.2.0/24"
+  std::string gateway;
+  int oif = 0;
+  std::string dev;
+  bool onlink = false;
+  unsigned table = 0;
+};
+
+struct LinkSnapshot {
+  std::vector<Interface> interfaces;
+  std::vector<Route> routes;  // IPv4 routes of the main table
+
+  [[nodiscard]] const Interface* find(int index) const;
+  [[nodiscard]] const Interface* find(const std::string& name) const;
+  [[nodiscard]] const Route* default_route() const;
+  // Every IPv4 address of every interface except loopback.
+  [[nodiscard]] std::vector<std::string> ipv4_addresses() const;
+};
+
+// Reads links, addresses and routes of the calling thread's namespace.
+[[nodiscard]] Result<LinkSnapshot> read_links();
+
+// The id the calling thread's namespace uses for the namespace open as `netns_fd`
+// (RTM_GETNSID), or nullopt when it has assigned none. It is what IFLA_LINK_NETNSID refers to.
+[[nodiscard]] Result<std::optional<int>> nsid_of(int netns_fd);
+
+}  // namespace netdoctor::netns

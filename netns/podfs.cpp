@@ -1,0 +1,77 @@
+#include "netns/podfs.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/fd.h"
+
+namespace netdoctor::netns {
+namespace {
+
+Result<std::string> read_all(int fd, const std::string& name, std::size_t max_bytes) {
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail_errno(errno, "cannot read \"" + name + "\"");
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes) {
+      return fail(ErrorCode::kInvalidInput,
+                  "\"" + name + "\" is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> read_file_in_root(const std::string& root, const std::string& path,
+                                      std::size_t max_bytes) {
+  const std::string name = root + path;
+  Fd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return fail_errno(errno, "cannot open root \"" + root + "\"");
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  Fd fd(static_cast<int>(::syscall(SYS_openat2, dir.get(), path.c_str(), &how, sizeof how)));
+  if (!fd) return fail_errno(errno, "cannot open \"" + name + "\"");
+  return read_all(fd.get(), name, max_bytes);
+}
+
+Result<std::string> read_pod_file(pid_t pid, const std::string& path, std::size_t max_bytes) {
+  return read_file_in_root("/proc/" + std::to_string(pid) + "/root", path, max_bytes);
+}
+
+std::map<std::string, std::string> parse_environ(const std::string& raw) {
+  std::map<std::string, std::string> env;
+  std::size_t start = 0;
+  while (start < raw.size()) {
+    std::size_t end = raw.find('\0', start);
+    if (end == std::string::npos) end = raw.size();
+    const std::string entry = raw.substr(start, end - start);
+    if (const auto eq = entry.find('='); eq != std::string::npos && eq > 0) {
+      env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+    }
+    start = end + 1;
+  }
+  return env;
+}
+
+Result<std::map<std::string, std::string>> read_environ(pid_t pid) {
+  const std::string name = "/proc/" + std::to_string(pid) + "/environ";
+  Fd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return fail_errno(errno, "cannot open \"" + name + "\"");
+  auto raw = read_all(fd.get(), name, 1 << 20);
+  if (!raw) return tl::unexpected(raw.error());
+  return parse_environ(*raw);
+}
+
+}  // namespace netdoctor::netns

@@ -1,0 +1,34 @@
+// A pod's files and environment, reached through a process inside it.
+//
+// /proc/PID/root is the process's root directory; a naive open of /proc/PID/root/etc/resolv.conf
+// resolves an absolute symlink inside the container against the prober's root. openat2 with
+// RESOLVE_IN_ROOT resolves every component inside the container instead.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include "core/result.h"
+
+namespace netdoctor::netns {
+
+// Reads a file of the container of `pid`, e.g. "/etc/resolv.conf", at most max_bytes of it
+// (longer files are an error naming the limit, so a hostile file cannot exhaust memory).
+[[nodiscard]] Result<std::string> read_pod_file(pid_t pid, const std::string& path,
+                                                std::size_t max_bytes = 1 << 20);
+
+// Same, resolving `path` inside the directory tree `root` (used by tests and read_pod_file).
+[[nodiscard]] Result<std::string> read_file_in_root(const std::string& root,
+                                                    const std::string& path,
+                                                    std::size_t max_bytes = 1 << 20);
+
+// The process's environment (/proc/PID/environ).
+[[nodiscard]] Result<std::map<std::string, std::string>> read_environ(pid_t pid);
+
+// Parses NUL-separated KEY=VALUE records; entries without '=' are ignored.
+[[nodiscard]] std::map<std::string, std::string> parse_environ(const std::string& raw);
+
+}  // namespace netdoctor::netns

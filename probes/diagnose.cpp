@@ -1,0 +1,72 @@
+#include "probes/diagnose.h"
+
+#include <algorithm>
+
+#include "probes/pod/pod_layer.h"
+
+namespace netdoctor::probes {
+namespace {
+
+using report::Layer;
+
+bool selected(const DiagnoseOptions& o, Layer layer) {
+  return o.layers.empty() || std::find(o.layers.begin(), o.layers.end(), layer) != o.layers.end();
+}
+
+report::Check skipped(Layer layer, const std::string& why) {
+  report::Check c;
+  c.id = std::string(report::to_string(layer)) + ".layer";
+  c.status = report::Status::kSkip;
+  c.summary = why;
+  return c;
+}
+
+PodLinkFacts pod_facts(const SourcePod& src, const netns::Discovery& d) {
+  PodLinkFacts f;
+  f.pod = src.netns.links;
+  f.pod_interface = src.netns.pod_interface;
+  if (src.netns.local && src.netns.host_veth_index > 0) {
+    if (const auto* peer = d.self_links.find(src.netns.host_veth_index)) {
+      f.host_veth = *peer;
+      if (const auto* bridge = d.self_links.find(peer->master)) f.host_bridge = bridge->name;
+    }
+  }
+  return f;
+}
+
+void run_pod_layer(report::Report& r, const std::vector<SourcePod>& sources,
+                   const DiagnoseContext& ctx) {
+  for (const auto& src : sources) {
+    // The links were read inside the pod's namespace during discovery, moments ago.
+    for (auto& c : evaluate_pod_layer(pod_facts(src, *ctx.discovery), src.display)) {
+      report::add_check(r, Layer::kPod, std::move(c));
+    }
+  }
+}
+
+}  // namespace
+
+report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
+                        const DiagnoseOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  report::Report r = report::make_report();
+  r.mode = netns::to_string(ctx.mode);
+  r.node = ctx.node;
+  for (const auto& s : sources) r.sources.push_back({s.pod, s.ip, s.netns.path});
+
+  for (Layer layer : report::kAllLayers) {
+    if (!selected(options, layer)) {
+      report::add_check(r, layer, skipped(layer, "not selected (--layers)"));
+    } else if (layer == Layer::kPod) {
+      run_pod_layer(r, sources, ctx);
+    } else {
+      report::add_check(r, layer, skipped(layer, "this layer's checks are not implemented yet"));
+    }
+  }
+  r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  return r;
+}
+
+}  // namespace netdoctor::probes

@@ -1,0 +1,147 @@
+#include "probes/sources.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace netdoctor::probes {
+namespace {
+
+bool has_ip(const netns::LinkSnapshot& links, const std::string& ip) {
+  const auto ips = links.ipv4_addresses();
+  return std::find(ips.begin(), ips.end(), ip) != ips.end();
+}
+
+SourcePod make_source(const netns::NetnsInfo& info, const inventory::Inventory* inventory) {
+  SourcePod s;
+  s.netns = info;
+  s.ip = info.primary_ip();
+  s.pod = pod_name_for(info, inventory);
+  s.display = s.pod.empty() ? "ip:" + s.ip : s.pod;
+  if (s.ip.empty() && s.pod.empty()) s.display = info.path;
+  return s;
+}
+
+SourcePod self_source(const netns::Discovery& d, const inventory::Inventory* inventory) {
+  netns::NetnsInfo info;
+  info.id = d.self;
+  info.path = "/proc/" + std::to_string(::getpid()) + "/ns/net";
+  info.pids.push_back(::getpid());
+  info.links = d.self_links;
+  SourcePod s = make_source(info, inventory);
+  s.self = true;
+  return s;
+}
+
+const netns::NetnsInfo* find_by_ip(const netns::Discovery& d, const std::string& ip) {
+  for (const auto& info : d.others) {
+    if (has_ip(info.links, ip)) return &info;
+  }
+  return nullptr;
+}
+
+const netns::NetnsInfo* find_by_id(const netns::Discovery& d, const netns::NetnsId& id) {
+  for (const auto& info : d.others) {
+    if (info.id == id) return &info;
+  }
+  return nullptr;
+}
+
+Result<SourcePod> resolve_by_ip(const std::string& ip, const std::string& what,
+                                const netns::Discovery& d, const inventory::Inventory* inv) {
+  if (has_ip(d.self_links, ip)) return self_source(d, inv);
+  if (const auto* info = find_by_ip(d, ip)) return make_source(*info, inv);
+  return fail(ErrorCode::kNotFound, what + ": no network namespace on this host has " + ip);
+}
+
+Result<SourcePod> resolve_by_id(Result<netns::NetnsId> id, const std::string& what,
+                                const netns::Discovery& d, const inventory::Inventory* inv) {
+  if (!id) return fail(id.error().code, what + ": " + id.error().message());
+  if (*id == d.self) return self_source(d, inv);
+  if (const auto* info = find_by_id(d, *id)) return make_source(*info, inv);
+  return fail(ErrorCode::kNotFound, what + ": network namespace vanished during discovery");
+}
+
+Result<SourcePod> resolve_pod(const inventory::Ref& ref, const netns::Discovery& d,
+                              const inventory::Inventory* inv) {
+  const std::string what = "pod " + ref.ns + "/" + ref.name;
+  if (inv == nullptr) {
+    return fail(ErrorCode::kInvalidInput, what + ": naming a pod needs --inventory");
+  }
+  const auto* pod = inv->find_pod(ref.ns, ref.name);
+  if (pod == nullptr) return fail(ErrorCode::kNotFound, what + ": not in the inventory");
+  if (pod->host_network) {
+    return fail(ErrorCode::kInvalidInput, what + ": uses the host network; nothing to enter");
+  }
+  if (pod->ip.empty()) return fail(ErrorCode::kNotFound, what + ": has no IP yet");
+  auto src = resolve_by_ip(pod->ip, what, d, inv);
+  if (!src) {
+    return fail(ErrorCode::kNotFound, what + " (" + pod->ip + ", node " + pod->node +
+                                          "): its network namespace is not visible on this host");
+  }
+  return src;
+}
+
+Result<SourcePod> resolve_one(const inventory::Ref& ref, const netns::Discovery& d,
+                              const inventory::Inventory* inv) {
+  switch (ref.kind) {
+    case inventory::Ref::Kind::kPodName:
+      return resolve_pod(ref, d, inv);
+    case inventory::Ref::Kind::kIp:
+      return resolve_by_ip(ref.ip, "ip:" + ref.ip, d, inv);
+    case inventory::Ref::Kind::kPid: {
+      const std::string path = "/proc/" + std::to_string(ref.pid) + "/ns/net";
+      return resolve_by_id(netns::stat_netns(path), "pid:" + std::to_string(ref.pid), d, inv);
+    }
+    case inventory::Ref::Kind::kNetnsPath:
+      return resolve_by_id(netns::stat_netns(ref.path), ref.path, d, inv);
+  }
+  return fail(ErrorCode::kInvalidInput, "unknown REF kind");
+}
+
+}  // namespace
+
+std::string pod_name_for(const netns::NetnsInfo& info, const inventory::Inventory* inventory) {
+  if (inventory == nullptr) return {};
+  for (const auto& ip : info.links.ipv4_addresses()) {
+    if (const auto* pod = inventory->find_pod_by_ip(ip)) return pod->display_name();
+  }
+  return {};
+}
+
+std::vector<PodListing> list_pods(const netns::Discovery& d, const inventory::Inventory* inv,
+                                  bool all) {
+  std::vector<PodListing> out;
+  for (const auto& info : d.others) {
+    PodListing p{info, pod_name_for(info, inv)};
+    if (all || info.local || !p.pod.empty()) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::vector<SourcePod>> resolve_sources(const std::vector<inventory::Ref>& refs,
+                                               const netns::Discovery& d,
+                                               const inventory::Inventory* inv,
+                                               netns::RunMode mode) {
+  std::vector<SourcePod> out;
+  if (refs.empty()) {
+    if (mode == netns::RunMode::kPod) {
+      out.push_back(self_source(d, inv));
+      return out;
+    }
+    for (const auto& info : d.others) {
+      if (info.local) out.push_back(make_source(info, inv));
+    }
+    return out;
+  }
+  for (const auto& ref : refs) {
+    auto src = resolve_one(ref, d, inv);
+    if (!src) return tl::unexpected(src.error());
+    const bool dup = std::any_of(out.begin(), out.end(),
+                                 [&](const SourcePod& s) { return s.netns.id == src->netns.id; });
+    if (!dup) out.push_back(std::move(*src));
+  }
+  return out;
+}
+
+}  // namespace netdoctor::probes
