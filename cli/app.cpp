@@ -12,13 +12,14 @@
 namespace netdoctor::cli {
 namespace {
 
-bool color_wanted() { return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
+bool color_wanted() {
+  return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+}
 
 void add_pods(CLI::App& app, PodsOptions& o) {
   auto* cmd = app.add_subcommand("pods", "List the pod network namespaces this host can see");
   cmd->add_option("--inventory", o.inventory, "kubectl get ... -o json output ('-' = stdin)");
-  cmd->add_option("-o,--output", o.output, "text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("-o,--output", o.output, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->add_flag("--all", o.all, "also namespaces that are neither local nor known pods");
 }
 
@@ -30,8 +31,7 @@ void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
   cmd->add_option("--egress", o.egress, "outside target URL for the egress layer (repeatable)");
   cmd->add_option("-o,--output", o.output, "text, json or markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
-  cmd->add_option("--timeout", o.timeout, "per-probe timeout, e.g. 500ms, 2s")
-      ->default_str("1s");
+  cmd->add_option("--timeout", o.timeout, "per-probe timeout, e.g. 500ms, 2s")->default_str("1s");
   cmd->add_option("--layers", o.layers, "only these layers, comma separated");
   cmd->add_option("--mode", o.mode, "override run-mode detection: node or pod")
       ->check(CLI::IsMember({"node", "pod"}));

@@ -77,8 +77,9 @@ int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err)
     return report::kExitUsage;
   }
   if (sources->empty()) {
-    print_error(err, "no pods to diagnose: no pod network namespace is local to this node "
-                     "(name one with --from)");
+    print_error(err,
+                "no pods to diagnose: no pod network namespace is local to this node "
+                "(name one with --from)");
     return report::kExitUsage;
   }
   probes::DiagnoseContext ctx{session->mode, session->node, &session->discovery, session->inv()};

@@ -30,13 +30,14 @@ nlohmann::json to_json(const probes::PodListing& p, const netns::Discovery& d) {
 
 void write_table(std::ostream& out, const std::vector<probes::PodListing>& pods) {
   out << std::left << std::setw(28) << "POD" << std::setw(18) << "IP" << std::setw(7) << "LOCAL"
-      << std::setw(8) << "PID" << "NETNS\n";
+      << std::setw(8) << "PID"
+      << "NETNS\n";
   for (const auto& p : pods) {
     const auto& n = p.netns;
     out << std::setw(28) << (p.pod.empty() ? "-" : p.pod) << std::setw(18)
         << (n.primary_ip().empty() ? "-" : n.primary_ip()) << std::setw(7)
-        << (n.local ? "yes" : "no") << std::setw(8)
-        << (n.pid() > 0 ? std::to_string(n.pid()) : "-") << n.path;
+        << (n.local ? "yes" : "no") << std::setw(8) << (n.pid() > 0 ? std::to_string(n.pid()) : "-")
+        << n.path;
     if (!n.error.empty()) out << "  (" << n.error << ")";
     out << "\n";
   }

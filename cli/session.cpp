@@ -20,7 +20,8 @@ bool check_privileges(netns::RunMode mode, std::ostream& err) {
   for (auto c : missing) names += (names.empty() ? "" : ", ") + to_string(c);
   print_error(err, "missing capability " + names +
                        ": needed on a node to enter pod network namespaces and read their "
-                       "processes (run as root, or grant " + names + ")");
+                       "processes (run as root, or grant " +
+                       names + ")");
   return false;
 }
 

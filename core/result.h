@@ -9,12 +9,12 @@
 namespace netdoctor {
 
 enum class ErrorCode {
-  kSystem,         // a system call failed; errno says why
-  kNotFound,       // the object named does not exist (pod, netns, file)
-  kInvalidInput,   // malformed input: inventory, REF, duration, resolv.conf
-  kPermission,     // a capability or privilege is missing
-  kUnsupported,    // the kernel or environment lacks a feature
-  kTimeout,        // an operation did not finish within its deadline
+  kSystem,        // a system call failed; errno says why
+  kNotFound,      // the object named does not exist (pod, netns, file)
+  kInvalidInput,  // malformed input: inventory, REF, duration, resolv.conf
+  kPermission,    // a capability or privilege is missing
+  kUnsupported,   // the kernel or environment lacks a feature
+  kTimeout,       // an operation did not finish within its deadline
 };
 
 struct Error {

@@ -14,9 +14,8 @@ namespace fs = std::filesystem;
 namespace {
 
 bool is_pid_dir(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  });
+  return !name.empty() &&
+         std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 NetnsInfo& entry_for(std::map<NetnsId, NetnsInfo>& by_id, const NetnsId& id) {

@@ -17,7 +17,7 @@ namespace netdoctor::netns {
 
 struct NetnsInfo {
   NetnsId id;
-  std::string path;                // a path that opens it: /var/run/netns/NAME, else /proc/PID/ns/net
+  std::string path;  // a path that opens it: /var/run/netns/NAME, else /proc/PID/ns/net
   std::vector<std::string> names;  // its names under /var/run/netns
   std::vector<pid_t> pids;         // processes living in it (lowest first, at most a few)
   LinkSnapshot links;
@@ -42,8 +42,8 @@ struct DiscoverOptions {
 
 struct Discovery {
   NetnsId self;
-  LinkSnapshot self_links;          // the prober's own namespace
-  std::vector<NetnsInfo> others;    // every other namespace, ordered by path
+  LinkSnapshot self_links;        // the prober's own namespace
+  std::vector<NetnsInfo> others;  // every other namespace, ordered by path
 };
 
 // Candidate namespaces from the filesystem alone (no entering): ids, paths, names, pids.

@@ -1,9 +1,9 @@
 #include "netns/links.h"
 
 #include <arpa/inet.h>
+#include <linux/if.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
-#include <linux/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>

@@ -25,9 +25,9 @@ struct Interface {
   std::string operstate;  // "up", "down", "lowerlayerdown", "unknown", ...
   unsigned mtu = 0;
   std::string mac;
-  int master = 0;          // ifindex of the bridge it is enslaved to, 0 if none
-  int link = 0;            // IFLA_LINK: a veth's peer ifindex (in the peer's namespace)
-  int link_netnsid = -1;   // IFLA_LINK_NETNSID: the peer's namespace, as this namespace numbers it
+  int master = 0;         // ifindex of the bridge it is enslaved to, 0 if none
+  int link = 0;           // IFLA_LINK: a veth's peer ifindex (in the peer's namespace)
+  int link_netnsid = -1;  // IFLA_LINK_NETNSID: the peer's namespace, as this namespace numbers it
   std::vector<Ipv4Addr> addrs;
 };
 

@@ -6,7 +6,9 @@
 
 namespace netdoctor::netns {
 
-const char* to_string(RunMode mode) { return mode == RunMode::kNode ? "node" : "pod"; }
+const char* to_string(RunMode mode) {
+  return mode == RunMode::kNode ? "node" : "pod";
+}
 
 RunMode detect_mode(const Discovery& d) {
   const bool pods_here =

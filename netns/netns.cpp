@@ -15,7 +15,8 @@ namespace {
 
 Result<NetnsId> id_of_fd(int fd, const std::string& name) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return fail_errno(errno, "cannot stat network namespace \"" + name + "\"");
+  if (::fstat(fd, &st) != 0)
+    return fail_errno(errno, "cannot stat network namespace \"" + name + "\"");
   struct statfs sfs {};
   if (::fstatfs(fd, &sfs) != 0) {
     return fail_errno(errno, "cannot statfs network namespace \"" + name + "\"");
@@ -52,7 +53,9 @@ Result<Netns> Netns::open_pid(pid_t pid) {
   return ns;
 }
 
-Result<Netns> Netns::current() { return open_path("/proc/thread-self/ns/net"); }
+Result<Netns> Netns::current() {
+  return open_path("/proc/thread-self/ns/net");
+}
 
 Result<Netns> Netns::dup() const {
   Fd fd(::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0));
@@ -68,6 +71,8 @@ Result<NetnsId> stat_netns(const std::string& path) {
   return NetnsId{st.st_dev, st.st_ino};
 }
 
-Result<NetnsId> current_netns_id() { return stat_netns("/proc/thread-self/ns/net"); }
+Result<NetnsId> current_netns_id() {
+  return stat_netns("/proc/thread-self/ns/net");
+}
 
 }  // namespace netdoctor::netns

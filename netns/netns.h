@@ -37,7 +37,8 @@ class Netns {
   [[nodiscard]] Result<Netns> dup() const;
 
  private:
-  Netns(Fd fd, NetnsId id, std::string name) : fd_(std::move(fd)), id_(id), name_(std::move(name)) {}
+  Netns(Fd fd, NetnsId id, std::string name)
+      : fd_(std::move(fd)), id_(id), name_(std::move(name)) {}
   Fd fd_;
   NetnsId id_;
   std::string name_;

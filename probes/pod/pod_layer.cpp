@@ -8,7 +8,9 @@ namespace {
 using report::Check;
 using report::Status;
 
-bool link_is_up(const netns::Interface& itf) { return itf.admin_up && itf.lower_up; }
+bool link_is_up(const netns::Interface& itf) {
+  return itf.admin_up && itf.lower_up;
+}
 
 Check make(const std::string& id, const std::string& source) {
   Check c;

@@ -39,20 +39,19 @@ std::string sh_output(const std::string& command, int* status) {
 TestNet::TestNet(int pods) : prefix_("ndit" + std::to_string(::getpid())) {
   node_ = prefix_ + "-node";
   std::string script = "set -e; ip netns add " + node_ + "; ip -n " + node_ +
-                       " link set lo up; ip -n " + node_ +
-                       " link add cni0 type bridge; ip -n " + node_ +
-                       " addr add 10.250.0.1/24 dev cni0; ip -n " + node_ + " link set cni0 up;";
+                       " link set lo up; ip -n " + node_ + " link add cni0 type bridge; ip -n " +
+                       node_ + " addr add 10.250.0.1/24 dev cni0; ip -n " + node_ +
+                       " link set cni0 up;";
   for (int i = 0; i < pods; ++i) {
     TestPod p;
     p.netns = prefix_ + "-pod" + std::to_string(i);
     p.ip = "10.250.0." + std::to_string(10 + i);
     p.host_veth = "vethit" + std::to_string(i);
-    script += "ip netns add " + p.netns + "; ip -n " + p.netns + " link set lo up;" +
-              "ip -n " + node_ + " link add " + p.host_veth + " type veth peer name eth0 netns " +
-              p.netns + ";" + "ip -n " + node_ + " link set " + p.host_veth +
-              " master cni0 up;" + "ip -n " + p.netns + " addr add " + p.ip +
-              "/24 dev eth0; ip -n " + p.netns + " link set eth0 up;" + "ip -n " + p.netns +
-              " route add default via 10.250.0.1;";
+    script += "ip netns add " + p.netns + "; ip -n " + p.netns + " link set lo up;" + "ip -n " +
+              node_ + " link add " + p.host_veth + " type veth peer name eth0 netns " + p.netns +
+              ";" + "ip -n " + node_ + " link set " + p.host_veth + " master cni0 up;" + "ip -n " +
+              p.netns + " addr add " + p.ip + "/24 dev eth0; ip -n " + p.netns +
+              " link set eth0 up;" + "ip -n " + p.netns + " route add default via 10.250.0.1;";
     pods_.push_back(p);
   }
   ok_ = sh(script) == 0;

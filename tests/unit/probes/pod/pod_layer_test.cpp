@@ -48,7 +48,8 @@ TEST(PodLayer, HealthyPodPassesEveryCheck) {
     EXPECT_TRUE(c.code.empty());
   }
   EXPECT_EQ(find(checks, "pod.address")->summary, "eth0 has 10.244.1.4/24");
-  EXPECT_EQ(find(checks, "pod.default-route")->summary, "default route default via 10.244.1.1 dev eth0");
+  EXPECT_EQ(find(checks, "pod.default-route")->summary,
+            "default route default via 10.244.1.1 dev eth0");
 }
 
 TEST(PodLayer, PeerDownOnTheNodeIsPodLinkDown) {
