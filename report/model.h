@@ -78,4 +78,7 @@ inline constexpr int kExitFaulty = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitPrivilege = 3;
 
+// kExitHealthy when no check failed, else kExitFaulty (warnings and skips keep a run healthy).
+[[nodiscard]] int exit_status(const Report& report);
+
 }  // namespace netdoctor::report
