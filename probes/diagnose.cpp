@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "probes/node/node_layer.h"
 #include "probes/pod/pod_layer.h"
 
 namespace netdoctor::probes {
@@ -44,6 +45,27 @@ void run_pod_layer(report::Report& r, const std::vector<SourcePod>& sources,
   }
 }
 
+void run_node_layer(report::Report& r, const DiagnoseContext& ctx) {
+  if (ctx.mode == netns::RunMode::kPod) {
+    report::add_check(r, Layer::kNode,
+                      skipped(Layer::kNode,
+                              "running inside a pod: the node's settings are not "
+                              "visible (run netdoctor on the node or in the "
+                              "privileged debug pod)"));
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  // The prober runs in the node's namespace: /proc/sys/net of any of its threads is the node's.
+  auto checks = evaluate_node_layer(collect_node_facts(ctx.discovery->self_links));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  for (auto& c : checks) {
+    c.duration_ms = ms;
+    report::add_check(r, Layer::kNode, std::move(c));
+  }
+}
+
 }  // namespace
 
 report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
@@ -57,6 +79,8 @@ report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseCon
   for (Layer layer : report::kAllLayers) {
     if (!selected(options, layer)) {
       report::add_check(r, layer, skipped(layer, "not selected (--layers)"));
+    } else if (layer == Layer::kNode) {
+      run_node_layer(r, ctx);
     } else if (layer == Layer::kPod) {
       run_pod_layer(r, sources, ctx);
     } else {

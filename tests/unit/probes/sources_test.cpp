@@ -65,9 +65,9 @@ TEST_F(Fixture, DefaultInAPodIsItself) {
   EXPECT_EQ((*s)[0].pod, "default/client");
 }
 
-TEST_F(Fixture, ByNameIpAndPathDeduplicated) {
-  auto s = resolve_sources({ref("default/client"), ref("ip:10.244.1.4"), ref("/var/run/netns/b")},
-                           d, &inv, netns::RunMode::kNode);
+TEST_F(Fixture, ByNameAndIpDeduplicated) {
+  auto s = resolve_sources({ref("default/client"), ref("ip:10.244.1.4"), ref("ip:10.244.1.5")}, d,
+                           &inv, netns::RunMode::kNode);
   ASSERT_TRUE(s.has_value()) << s.error().message();
   ASSERT_EQ(s->size(), 2u);
   EXPECT_EQ((*s)[0].netns.path, "/var/run/netns/a");

@@ -1,0 +1,30 @@
+// Layer `node`: the node-wide settings every pod path depends on — IPv4 forwarding and
+// bridge netfilter (br_netfilter's bridge-nf-call-iptables).
+//
+// Sysctls are read from /proc/sys on a thread in the node's namespace: /proc/sys/net follows
+// the reading thread's network namespace (unlike /sys/class/net).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netns/links.h"
+#include "report/model.h"
+
+namespace netdoctor::probes {
+
+struct NodeFacts {
+  std::optional<std::string> ip_forward;  // net/ipv4/ip_forward; nullopt: unreadable
+  // net/bridge/bridge-nf-call-iptables; nullopt: br_netfilter is not loaded
+  std::optional<std::string> bridge_nf_call_iptables;
+  std::vector<std::string> bridges;  // bridge devices of the node (cni0, ...)
+};
+
+// Reads the facts in the calling thread's namespace; `proc_sys` is "/proc/sys" outside tests.
+[[nodiscard]] NodeFacts collect_node_facts(const netns::LinkSnapshot& node_links,
+                                           const std::string& proc_sys = "/proc/sys");
+
+[[nodiscard]] std::vector<report::Check> evaluate_node_layer(const NodeFacts& facts);
+
+}  // namespace netdoctor::probes
