@@ -38,10 +38,10 @@ std::string sh_output(const std::string& command, int* status) {
 
 TestNet::TestNet(int pods) : prefix_("ndit" + std::to_string(::getpid())) {
   node_ = prefix_ + "-node";
-  std::string script = "set -e; ip netns add " + node_ + "; ip -n " + node_ +
-                       " link set lo up; ip -n " + node_ + " link add cni0 type bridge; ip -n " +
-                       node_ + " addr add 10.250.0.1/24 dev cni0; ip -n " + node_ +
-                       " link set cni0 up;";
+  std::string script =
+      "set -e; ip netns add " + node_ + "; ip -n " + node_ + " link set lo up; ip -n " + node_ +
+      " link add cni0 type bridge; ip -n " + node_ + " addr add 10.250.0.1/24 dev cni0; ip -n " +
+      node_ + " link set cni0 up; ip netns exec " + node_ + " sysctl -qw net.ipv4.ip_forward=1;";
   for (int i = 0; i < pods; ++i) {
     TestPod p;
     p.netns = prefix_ + "-pod" + std::to_string(i);
