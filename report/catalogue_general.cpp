@@ -1,0 +1,97 @@
+// Catalogue entries about netdoctor's own view rather than the network: a source it cannot
+// find, a probe that could not run, a capability it lacks. None is in the contract's minimum
+// table; they let a report say why a check says nothing.
+#include "report/catalogue_data.h"
+
+namespace netdoctor::report::detail {
+
+namespace {
+
+CodeInfo pod_not_found() {
+  return {
+      .layer = Layer::kPod,
+      .code = "pod-not-found",
+      .title =
+          "a source pod cannot be found: not in the inventory, or its network namespace is "
+          "not on this node",
+      .detection =
+          "Resolves each --from REF: NAMESPACE/NAME through the inventory, ip:, pid: and netns "
+          "paths through the network namespaces visible on this node. A REF that matches nothing "
+          "stops the run with exit status 2; a pod that the inventory places on this node but "
+          "whose namespace is not found is reported with this code.",
+      .confirm = R"sh(
+# The NODE column: is it this node?
+kubectl -n <ns> get pod <pod> -o wide
+# On that node: the pod sandbox and its network namespace
+crictl pods --name <pod>
+crictl inspectp <pod-sandbox-id> | grep -i netns
+netdoctor pods
+)sh",
+      .remedy = R"sh(
+# Run netdoctor on the pod's node, for instance from a privileged debug pod there
+kubectl debug node/<node> -it --profile=sysadmin --image=<netdoctor-image>
+# Or name the pod by what this node can see
+netdoctor diagnose --from pid:<pod-pid>
+netdoctor diagnose --from ip:<pod-ip>
+)sh",
+      .extra = true,
+  };
+}
+
+CodeInfo probe_error() {
+  return {
+      .layer = Layer::kNode,
+      .code = "probe-error",
+      .title =
+          "a check could not run: the probe itself failed, which says nothing about the "
+          "network",
+      .detection =
+          "A probe returned an error instead of a result (a system call failed, the pod's "
+          "namespace vanished during the run, a file could not be read); the check carries the "
+          "error as its evidence instead of a verdict on the network.",
+      .confirm = R"sh(
+netdoctor diagnose -o json --from <ref> --layers <layer>
+dmesg | tail -20
+)sh",
+      .remedy = R"sh(
+# Usually transient (the pod restarted during the run): run again
+netdoctor diagnose --from <ref>
+# When it persists, report it with the JSON report attached
+)sh",
+      .extra = true,
+      .any_layer = true,
+  };
+}
+
+CodeInfo capability_missing() {
+  return {
+      .layer = Layer::kNode,
+      .code = "capability-missing",
+      .title = "a check was skipped because netdoctor lacks a capability it needs",
+      .detection =
+          "Checks the effective capability set before probes that need one: CAP_SYS_ADMIN to "
+          "enter other network namespaces, CAP_SYS_PTRACE to read other processes' namespaces "
+          "and files, CAP_NET_ADMIN to read rules and conntrack, CAP_NET_RAW to send ICMP and "
+          "ARP. The evidence names the capability.",
+      .confirm = R"sh(
+grep Cap /proc/self/status
+capsh --decode=$(awk '/CapEff/ {print $2}' /proc/self/status)
+)sh",
+      .remedy = R"sh(
+# On a node: run as root
+sudo netdoctor diagnose
+# From the cluster: a privileged debug pod on the node (host network and host PID namespaces)
+kubectl debug node/<node> -it --profile=sysadmin --image=<netdoctor-image>
+)sh",
+      .extra = true,
+      .any_layer = true,
+  };
+}
+
+}  // namespace
+
+void add_general_codes(std::vector<CodeInfo>& codes) {
+  codes.insert(codes.end(), {pod_not_found(), probe_error(), capability_missing()});
+}
+
+}  // namespace netdoctor::report::detail

@@ -1,0 +1,122 @@
+#include "report/markdown_writer.h"
+
+#include <algorithm>
+#include <string>
+
+namespace netdoctor::report {
+
+namespace {
+
+// A code span that survives backticks in the text: the fence is one backtick longer than the
+// longest run inside, padded with spaces when the text starts or ends with a backtick.
+std::string code(std::string_view text) {
+  if (text.empty()) return {};
+  size_t longest = 0, run = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  std::string fence(longest + 1, '`');
+  bool pad = !text.empty() && (text.front() == '`' || text.back() == '`');
+  std::string inner = pad ? " " + std::string(text) + " " : std::string(text);
+  return fence + inner + fence;
+}
+
+// A table cell: one line, and '|' escaped (GFM splits cells on it even inside code spans).
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Prose that Markdown must not take for HTML: "<none>" or "<pod-pid>" would vanish.
+std::string prose(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '<') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string status_cell(const Check& check) {
+  std::string out(to_string(check.status));
+  if (!check.explained_by.empty()) out += " (explained by " + code(check.explained_by) + ")";
+  return out;
+}
+
+void write_summary(std::ostream& out, const Report& report) {
+  std::string verdict = report.healthy() ? "healthy" : "faulty";
+  out << "# netdoctor report: " << verdict << "\n\n";
+  out << "| Field | Value |\n|---|---|\n";
+  out << "| Verdict | **" << verdict << "** |\n";
+  out << "| Mode | " << cell(prose(report.mode)) << " |\n";
+  out << "| Node | " << cell(prose(report.node)) << " |\n";
+  std::string sources;
+  for (const Source& source : report.sources) {
+    if (!sources.empty()) sources += "<br>";
+    std::string line = source.pod.empty() ? "(unnamed pod)" : code(source.pod);
+    if (!source.ip.empty()) line += " " + source.ip;
+    if (!source.netns.empty()) line += " " + code(source.netns);
+    sources += line;
+  }
+  out << "| Sources | " << cell(sources.empty() ? "none" : sources) << " |\n";
+  out << "| Duration | " << report.duration_ms << " ms |\n";
+}
+
+void write_root_cause(std::ostream& out, const Report& report) {
+  if (!report.root_cause) return;
+  const RootCause& cause = *report.root_cause;
+  out << "\n## Root cause: " << code(cause.code) << " (" << to_string(cause.layer) << ")\n\n";
+  out << prose(cause.summary) << "\n";
+  if (!cause.check_id.empty()) out << "\nFound by check " << code(cause.check_id) << ".\n";
+  if (!cause.evidence.empty()) {
+    out << "\nEvidence:\n\n";
+    for (const std::string& line : cause.evidence) out << "- " << code(line) << "\n";
+  }
+  if (!cause.remedy.empty()) out << "\nFix:\n\n```sh\n" << cause.remedy << "\n```\n";
+}
+
+void write_layer(std::ostream& out, const LayerResult& layer) {
+  out << "\n### " << to_string(layer.layer) << ": " << to_string(layer.status()) << "\n\n";
+  if (layer.checks.empty()) {
+    out << "No checks ran.\n";
+    return;
+  }
+  out << "| Check | Source | Status | Code | Summary |\n|---|---|---|---|---|\n";
+  for (const Check& check : layer.checks) {
+    out << "| " << cell(code(check.id)) << " | " << cell(prose(check.source)) << " | "
+        << cell(status_cell(check)) << " | " << cell(check.code.empty() ? "" : code(check.code))
+        << " | " << cell(prose(check.summary)) << " |\n";
+  }
+  bool any_evidence = std::any_of(layer.checks.begin(), layer.checks.end(),
+                                  [](const Check& check) { return !check.evidence.empty(); });
+  if (!any_evidence) return;
+  out << "\nEvidence:\n\n";
+  for (const Check& check : layer.checks) {
+    if (check.evidence.empty()) continue;
+    out << "- " << code(check.id);
+    if (!check.source.empty()) out << " (" << prose(check.source) << ")";
+    out << ":\n";
+    for (const std::string& line : check.evidence) out << "  - " << code(line) << "\n";
+  }
+}
+
+}  // namespace
+
+void write_markdown(std::ostream& out, const Report& report) {
+  write_summary(out, report);
+  write_root_cause(out, report);
+  out << "\n## Layers\n";
+  for (const LayerResult& layer : report.layers) write_layer(out, layer);
+}
+
+}  // namespace netdoctor::report

@@ -1,0 +1,184 @@
+#include "report/text_writer.h"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "report/wrap.h"
+
+namespace netdoctor::report {
+
+namespace {
+
+constexpr size_t kWidth = 100;
+constexpr std::string_view kCheckIndent = "    ";
+constexpr std::string_view kSummaryIndent = "      ";
+constexpr std::string_view kDetailIndent = "        ";
+
+constexpr std::string_view kReset = "\033[0m";
+constexpr std::string_view kBold = "\033[1m";
+constexpr std::string_view kDim = "\033[2m";
+constexpr std::string_view kRed = "\033[31m";
+constexpr std::string_view kGreen = "\033[32m";
+constexpr std::string_view kYellow = "\033[33m";
+
+std::string_view symbol(Status status) {
+  switch (status) {
+    case Status::kPass:
+      return "✔";
+    case Status::kFail:
+      return "✘";
+    case Status::kWarn:
+      return "!";
+    case Status::kSkip:
+      return "-";
+  }
+  return "?";
+}
+
+std::string_view colour_of(Status status) {
+  switch (status) {
+    case Status::kPass:
+      return kGreen;
+    case Status::kFail:
+      return kRed;
+    case Status::kWarn:
+      return kYellow;
+    case Status::kSkip:
+      return kDim;
+  }
+  return {};
+}
+
+class Painter {
+ public:
+  explicit Painter(bool enabled) : enabled_(enabled) {}
+  [[nodiscard]] std::string operator()(std::string_view colour, std::string_view text) const {
+    if (!enabled_ || colour.empty()) return std::string(text);
+    return std::string(colour) + std::string(text) + std::string(kReset);
+  }
+
+ private:
+  bool enabled_;
+};
+
+void write_header(std::ostream& out, const Report& report, const Painter& paint) {
+  bool healthy = report.healthy();
+  out << "netdoctor: " << paint(healthy ? kGreen : kRed, healthy ? "HEALTHY" : "FAULTY");
+  out << " · " << report.mode << " mode";
+  if (!report.node.empty()) out << " on " << report.node;
+  size_t count = report.sources.size();
+  out << " · " << count << (count == 1 ? " source" : " sources");
+  out << " · " << report.duration_ms << " ms\n";
+  for (const Source& source : report.sources) {
+    std::string line = "  source";
+    for (const std::string* field : {&source.pod, &source.ip, &source.netns}) {
+      if (!field->empty()) line += " " + *field;
+    }
+    out << line << '\n';
+  }
+}
+
+void write_block(std::ostream& out, std::string_view text, std::string_view indent) {
+  std::istringstream lines{std::string(text)};
+  std::string line;
+  while (std::getline(lines, line)) out << indent << line << '\n';
+}
+
+void write_root_cause(std::ostream& out, const Report& report, const Painter& paint) {
+  if (!report.root_cause) return;
+  const RootCause& cause = *report.root_cause;
+  out << '\n'
+      << paint(kBold, "Root cause: " + cause.code) << " in layer " << to_string(cause.layer);
+  if (!cause.check_id.empty()) out << " (check " << cause.check_id << ")";
+  out << '\n';
+  out << "  " << cause.summary << '\n';
+  for (const std::string& line : cause.evidence) out << "      " << line << '\n';
+  if (!cause.remedy.empty()) {
+    out << "  Fix:\n";
+    write_block(out, cause.remedy, "    ");
+  }
+}
+
+// "1 failed, 2 passed": what a layer line says about its checks.
+std::string counts(const LayerResult& layer) {
+  size_t failed = 0, warned = 0, skipped = 0, passed = 0, explained = 0;
+  for (const Check& check : layer.checks) {
+    failed += check.status == Status::kFail;
+    warned += check.status == Status::kWarn;
+    skipped += check.status == Status::kSkip;
+    passed += check.status == Status::kPass;
+    explained += check.status == Status::kFail && !check.explained_by.empty();
+  }
+  std::vector<std::string> parts;
+  if (failed > 0) {
+    std::string part = std::to_string(failed) + " failed";
+    if (explained > 0) part += " (" + std::to_string(explained) + " explained)";
+    parts.push_back(part);
+  }
+  if (warned > 0)
+    parts.push_back(std::to_string(warned) + (warned == 1 ? " warning" : " warnings"));
+  if (skipped > 0) parts.push_back(std::to_string(skipped) + " skipped");
+  if (passed > 0) parts.push_back(std::to_string(passed) + " passed");
+  if (parts.empty()) return "no checks";
+  std::string out = parts[0];
+  for (size_t i = 1; i < parts.size(); ++i) out += ", " + parts[i];
+  return out;
+}
+
+void write_check(std::ostream& out, const Check& check, const Painter& paint) {
+  std::string head = std::string(symbol(check.status)) + " " + check.id;
+  if (!check.source.empty()) head += "  " + check.source;
+  std::string tail = check.summary;
+  if (!check.code.empty() && check.status != Status::kPass) tail += " [" + check.code + "]";
+  std::string note = check.explained_by.empty() ? "" : " (explained by " + check.explained_by + ")";
+
+  std::string_view colour = colour_of(check.status);
+  out << kCheckIndent << paint(colour, head);
+  std::string_view tail_colour = check.status == Status::kSkip ? kDim : "";
+  // One line when it fits, else the summary goes below the id, wrapped, above the evidence.
+  if (display_width(kCheckIndent) + display_width(head) + 2 + display_width(tail + note) <=
+      kWidth) {
+    out << "  " << paint(tail_colour, tail) << paint(kDim, note) << '\n';
+  } else {
+    out << '\n';
+    std::vector<std::string> lines = wrap(tail, kSummaryIndent, kWidth);
+    // The note stays in one piece: after the summary when it fits, else on a line of its own.
+    bool note_fits = display_width(lines.back()) + display_width(note) <= kWidth;
+    for (const std::string& line : lines) {
+      out << paint(tail_colour, line);
+      if (&line != &lines.back()) out << '\n';
+    }
+    if (!note.empty() && !note_fits) out << '\n' << kSummaryIndent << paint(kDim, note.substr(1));
+    if (!note.empty() && note_fits) out << paint(kDim, note);
+    out << '\n';
+  }
+  for (const std::string& line : check.evidence) out << kDetailIndent << line << '\n';
+}
+
+void write_layer(std::ostream& out, const LayerResult& layer, const TextOptions& options,
+                 const Painter& paint) {
+  Status status = layer.status();
+  std::string name(to_string(layer.layer));
+  name.resize(12, ' ');
+  std::string word(to_string(status));
+  word.resize(6, ' ');
+  out << paint(colour_of(status), std::string(symbol(status)) + " " + name + word) << counts(layer)
+      << '\n';
+  for (const Check& check : layer.checks) {
+    if (check.status == Status::kPass && !options.verbose) continue;
+    write_check(out, check, paint);
+  }
+}
+
+}  // namespace
+
+void write_text(std::ostream& out, const Report& report, const TextOptions& options) {
+  Painter paint(options.color);
+  write_header(out, report, paint);
+  write_root_cause(out, report, paint);
+  out << '\n';
+  for (const LayerResult& layer : report.layers) write_layer(out, layer, options, paint);
+}
+
+}  // namespace netdoctor::report

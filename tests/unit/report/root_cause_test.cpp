@@ -1,0 +1,125 @@
+#include "report/root_cause.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "report/catalogue.h"
+#include "sample_reports.h"
+
+namespace netdoctor::report {
+namespace {
+
+using fixtures::make_check;
+
+const Check& check_at(const Report& report, Layer layer, size_t index) {
+  return report.layers.at(static_cast<size_t>(layer)).checks.at(index);
+}
+
+TEST(RootCause, NoneWhenNothingFailed) {
+  Report report = make_report();
+  add_check(report, Layer::kDns,
+            make_check("dns.a", "p", Status::kWarn, "dns-search-path-slow", "s"));
+  add_check(report, Layer::kEgress, make_check("egress.layer", "p", Status::kSkip, "", "s"));
+  report.root_cause = RootCause{};  // a stale one from an earlier call goes away
+  assign_root_cause(report);
+  EXPECT_FALSE(report.root_cause.has_value());
+  EXPECT_EQ(check_at(report, Layer::kDns, 0).explained_by, "");
+}
+
+TEST(RootCause, LowestFailingLayerWins) {
+  Report report = make_report();
+  add_check(report, Layer::kDns,
+            make_check("dns.a", "p", Status::kFail, "dns-name-not-found", "d"));
+  add_check(report, Layer::kPod, make_check("pod.ok", "p", Status::kPass, "", "fine"));
+  add_check(report, Layer::kPod,
+            make_check("pod.route", "p", Status::kFail, "pod-no-default-route", "no default route",
+                       {"ip route: 10.244.1.0/24 dev eth0"}));
+  add_check(report, Layer::kPod, make_check("pod.addr", "p", Status::kFail, "pod-no-address", "x"));
+  assign_root_cause(report);
+  ASSERT_TRUE(report.root_cause.has_value());
+  const RootCause& cause = *report.root_cause;
+  EXPECT_EQ(cause.layer, Layer::kPod);
+  EXPECT_EQ(cause.code, "pod-no-default-route");
+  EXPECT_EQ(cause.summary, "no default route");
+  EXPECT_THAT(cause.evidence, ::testing::ElementsAre("ip route: 10.244.1.0/24 dev eth0"));
+  EXPECT_EQ(cause.check_id, "pod.route");
+  EXPECT_EQ(cause.remedy, find_code("pod-no-default-route")->remedy);
+}
+
+TEST(RootCause, ExplainsHigherFailuresOfTheSameSourceOnly) {
+  Report report = make_report();
+  add_check(report, Layer::kCrossNode,
+            make_check("cross-node.route", "a", Status::kFail, "route-missing", ""));
+  add_check(report, Layer::kCrossNode,
+            make_check("cross-node.mtu", "a", Status::kFail, "mtu-blackhole", ""));
+  add_check(report, Layer::kService,
+            make_check("service.ip", "a", Status::kFail, "endpoint-unreachable", ""));
+  add_check(report, Layer::kService,
+            make_check("service.ip", "b", Status::kFail, "hairpin-broken", ""));
+  add_check(report, Layer::kDns,
+            make_check("dns.name", "a", Status::kWarn, "dns-search-path-slow", ""));
+  add_check(report, Layer::kDns, make_check("dns.server", "a", Status::kPass, "", ""));
+  assign_root_cause(report);
+  // The same layer's other failure is a finding of its own.
+  EXPECT_EQ(check_at(report, Layer::kCrossNode, 0).explained_by, "");
+  EXPECT_EQ(check_at(report, Layer::kCrossNode, 1).explained_by, "");
+  EXPECT_EQ(check_at(report, Layer::kService, 0).explained_by, "cross-node.route");
+  EXPECT_EQ(check_at(report, Layer::kService, 1).explained_by, "");  // another source
+  EXPECT_EQ(check_at(report, Layer::kDns, 0).explained_by, "");      // a warning
+  EXPECT_EQ(check_at(report, Layer::kDns, 1).explained_by, "");      // a pass
+}
+
+TEST(RootCause, NodeWideFindingExplainsEverySource) {
+  Report report = make_report();
+  add_check(report, Layer::kNode,
+            make_check("node.ip-forward", "", Status::kFail, "ip-forward-disabled", ""));
+  add_check(report, Layer::kCrossNode,
+            make_check("cross-node.ping", "a", Status::kFail, "pod-unreachable", ""));
+  add_check(report, Layer::kEgress,
+            make_check("egress.http", "b", Status::kFail, "egress-unreachable", ""));
+  assign_root_cause(report);
+  EXPECT_EQ(report.root_cause->code, "ip-forward-disabled");
+  EXPECT_EQ(check_at(report, Layer::kCrossNode, 0).explained_by, "node.ip-forward");
+  EXPECT_EQ(check_at(report, Layer::kEgress, 0).explained_by, "node.ip-forward");
+}
+
+TEST(RootCause, FirstFailureInLayerOrderNotInsertionOrder) {
+  Report report;
+  add_check(report, Layer::kDns, make_check("dns.a", "p", Status::kFail, "dns-name-not-found", ""));
+  add_check(report, Layer::kNode,
+            make_check("node.a", "p", Status::kFail, "forward-policy-drop", ""));
+  std::swap(report.layers[0], report.layers[1]);  // a caller that did not keep the order
+  assign_root_cause(report);
+  EXPECT_EQ(report.root_cause->check_id, "node.a");
+  EXPECT_EQ(report.root_cause->layer, Layer::kNode);
+}
+
+TEST(RootCause, UnknownCodeHasNoRemedy) {
+  Report report = make_report();
+  add_check(report, Layer::kPod, make_check("pod.x", "p", Status::kFail, "not-a-code", "odd"));
+  assign_root_cause(report);
+  ASSERT_TRUE(report.root_cause.has_value());
+  EXPECT_EQ(report.root_cause->remedy, "");
+}
+
+TEST(RootCause, KeepsAnExistingExplanation) {
+  Report report = make_report();
+  add_check(report, Layer::kPod, make_check("pod.x", "p", Status::kFail, "pod-link-down", ""));
+  Check explained = make_check("dns.x", "p", Status::kFail, "dns-server-unreachable", "");
+  explained.explained_by = "service.y";
+  add_check(report, Layer::kDns, explained);
+  assign_root_cause(report);
+  EXPECT_EQ(check_at(report, Layer::kDns, 0).explained_by, "service.y");
+}
+
+TEST(RootCause, SampleFaultyReport) {
+  Report report = fixtures::faulty_report();
+  ASSERT_TRUE(report.root_cause.has_value());
+  EXPECT_EQ(report.root_cause->code, "route-missing");
+  EXPECT_EQ(check_at(report, Layer::kService, 0).explained_by, "cross-node.route");
+  EXPECT_EQ(check_at(report, Layer::kService, 2).explained_by, "");
+  EXPECT_EQ(check_at(report, Layer::kDns, 0).explained_by, "cross-node.route");
+}
+
+}  // namespace
+}  // namespace netdoctor::report

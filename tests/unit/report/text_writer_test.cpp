@@ -1,0 +1,96 @@
+#include "report/text_writer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "golden.h"
+#include "sample_reports.h"
+
+namespace netdoctor::report {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string text_of(const Report& report, TextOptions options = {}) {
+  std::ostringstream out;
+  write_text(out, report, options);
+  return out.str();
+}
+
+size_t columns(const std::string& line) {
+  size_t width = 0;
+  for (char c : line) width += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return width;
+}
+
+TEST(TextWriter, GoldenHealthy) {
+  fixtures::expect_golden(text_of(fixtures::healthy_report()), "healthy.txt");
+}
+
+TEST(TextWriter, GoldenFaulty) {
+  fixtures::expect_golden(text_of(fixtures::faulty_report()), "faulty.txt");
+}
+
+TEST(TextWriter, GoldenFaultyVerbose) {
+  fixtures::expect_golden(text_of(fixtures::faulty_report(), {.verbose = true}),
+                          "faulty-verbose.txt");
+}
+
+TEST(TextWriter, GoldenFaultyColour) {
+  fixtures::expect_golden(text_of(fixtures::faulty_report(), {.color = true}), "faulty-color.txt");
+}
+
+TEST(TextWriter, NoEscapesWithoutColour) {
+  EXPECT_THAT(text_of(fixtures::faulty_report()), Not(HasSubstr("\033[")));
+  EXPECT_THAT(text_of(fixtures::faulty_report(), {.color = true}), HasSubstr("\033[31m✘"));
+}
+
+TEST(TextWriter, PassedChecksOnlyCountedUnlessVerbose) {
+  std::string brief = text_of(fixtures::healthy_report());
+  EXPECT_THAT(brief, Not(HasSubstr("pod.link-up")));
+  EXPECT_THAT(brief, HasSubstr("3 passed"));
+  EXPECT_THAT(brief, HasSubstr("dns.search-path"));  // a warning is always listed
+  std::string verbose = text_of(fixtures::healthy_report(), {.verbose = true});
+  EXPECT_THAT(verbose, HasSubstr("✔ pod.link-up  default/client  eth0 is up"));
+}
+
+TEST(TextWriter, RootCauseFirstAndExplainedChecksMarked) {
+  std::string text = text_of(fixtures::faulty_report());
+  size_t cause = text.find("Root cause: route-missing in layer cross-node");
+  ASSERT_NE(cause, std::string::npos);
+  EXPECT_LT(cause, text.find("cross-node  "));
+  EXPECT_THAT(text, HasSubstr("(explained by cross-node.route)"));
+  EXPECT_THAT(text, HasSubstr("netdoctor: FAULTY · node mode on kind-worker · 2 sources"));
+}
+
+TEST(TextWriter, LinesFitInOneHundredColumns) {
+  // Evidence and remedies are printed as they are (commands must stay pasteable); everything
+  // netdoctor lays out itself must fit.
+  std::istringstream lines(text_of(fixtures::faulty_report(), {.verbose = true}));
+  std::string line;
+  bool in_fix = false;
+  while (std::getline(lines, line)) {
+    if (line == "  Fix:") in_fix = true;
+    if (line.empty()) in_fix = false;
+    if (in_fix || line.starts_with("        ")) continue;
+    EXPECT_LE(columns(line), 100u) << line;
+  }
+}
+
+TEST(TextWriter, LongSummaryMovesBelowTheCheckId) {
+  Report report = make_report();
+  add_check(report, Layer::kService,
+            fixtures::make_check("service.cluster-ip", "kube-system/coredns-5d78c9869d-8fvxl",
+                                 Status::kFail, "endpoint-unreachable", std::string(70, 'x'),
+                                 {"evidence line"}));
+  std::string text = text_of(report);
+  EXPECT_THAT(text,
+              HasSubstr("    ✘ service.cluster-ip  kube-system/coredns-5d78c9869d-8fvxl\n      " +
+                        std::string(70, 'x') + " [endpoint-unreachable]\n        evidence line\n"));
+}
+
+}  // namespace
+}  // namespace netdoctor::report
