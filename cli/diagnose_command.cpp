@@ -1,4 +1,5 @@
 // `netdoctor diagnose`: every layer's checks from each source pod, as one layered report.
+#include <chrono>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -54,6 +55,7 @@ void write_report(const DiagnoseOptions& o, const report::Report& r, std::ostrea
 }  // namespace
 
 int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err) {
+  const auto start = std::chrono::steady_clock::now();
   probes::DiagnoseOptions options;
   auto timeout = parse_duration(o.timeout);
   auto layers = parse_layers(o.layers);
@@ -85,6 +87,10 @@ int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err)
   probes::DiagnoseContext ctx{session->mode, session->node, &session->discovery, session->inv()};
   report::Report r = probes::diagnose(*sources, ctx, options);
   report::assign_root_cause(r);
+  // The whole run, discovery included: what the user waited for.
+  r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
   write_report(o, r, out);
   return r.healthy() ? report::kExitHealthy : report::kExitFaulty;
 }

@@ -104,7 +104,7 @@ void inspect(NetnsInfo& info, const Netns& self) {
   if (!seen->self_nsid) return;  // no link of this namespace points at ours
   for (const auto& itf : info.links.interfaces) {
     if (itf.kind == "veth" && itf.link_netnsid == *seen->self_nsid && itf.link > 0) {
-      info.local = true;
+      info.peer_here = true;
       info.pod_interface = itf.name;
       info.host_veth_index = itf.link;
       break;
@@ -132,6 +132,10 @@ Result<Discovery> discover(const DiscoverOptions& options) {
       running.push_back(std::async(std::launch::async, [&, i] { inspect(d.others[i], *self); }));
     }
     for (auto& f : running) f.get();
+  }
+  for (auto& info : d.others) {
+    const Interface* peer = d.self_links.find(info.host_veth_index);
+    info.local = info.peer_here && peer != nullptr && peer->addrs.empty();
   }
   return d;
 }

@@ -24,6 +24,10 @@ struct NetnsInfo {
   std::string error;  // why it could not be read, when it could not
 
   // Filled when a veth of this namespace has its peer in the prober's namespace.
+  bool peer_here = false;
+  // A pod of this node: its veth peer is here and, like every CNI's host-side veth (bridge
+  // port, calico's cali*, cilium's lxc*), carries no address of its own. A peer that carries
+  // one is the node's own uplink, as when the node itself lives in a namespace.
   bool local = false;
   std::string pod_interface;  // the pod side of that veth, e.g. "eth0"
   int host_veth_index = 0;    // ifindex of the peer in the prober's namespace

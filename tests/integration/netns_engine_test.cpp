@@ -50,10 +50,17 @@ TEST(NetnsEngine, OpenPidFindsTheProcesssNamespace) {
   const std::string pid =
       sh_output("ip netns exec " + net.pods()[0].netns + " sleep 30 >/dev/null 2>&1 & echo $!");
   const int p = std::stoi(pid);
+  // `ip netns exec` enters the namespace after the fork: wait until the process is inside.
+  const auto want = stat_netns("/var/run/netns/" + net.pods()[0].netns).value();
+  for (int i = 0; i < 200; ++i) {
+    auto now = stat_netns("/proc/" + std::to_string(p) + "/ns/net");
+    if (now && *now == want) break;
+    ::usleep(10'000);
+  }
   auto by_pid = Netns::open_pid(p);
   sh("kill " + std::to_string(p));
   ASSERT_TRUE(by_pid.has_value()) << by_pid.error().message();
-  EXPECT_EQ(by_pid->id(), stat_netns("/var/run/netns/" + net.pods()[0].netns).value());
+  EXPECT_EQ(by_pid->id(), want);
 }
 
 TEST(NetnsEngine, EnteringAVanishedNamespaceIsAClearError) {
@@ -108,6 +115,46 @@ TEST(NetnsEngine, PodsOfAnotherNodeAreNotLocal) {
     }
   }
   FAIL() << "pod namespace not discovered";
+}
+
+}  // namespace
+}  // namespace netdoctor::netns
+
+namespace netdoctor::netns {
+namespace {
+
+// The node's own uplink (a veth whose node side carries the node's address) is not a pod.
+TEST(NetnsEngine, UplinkNamespaceIsNotAPod) {
+  REQUIRE_ROOT();
+  TestNet net(1);
+  ASSERT_TRUE(net.ok());
+  const std::string uplink = net.node() + "-up";
+  struct Guard {
+    std::string name;
+    ~Guard() { sh("ip netns del " + name + " 2>/dev/null"); }
+  } guard{uplink};
+  ASSERT_EQ(sh("ip netns add " + uplink + " && ip -n " + net.node() +
+               " link add eth9 type veth peer name up0 netns " + uplink + " && ip -n " +
+               net.node() + " addr add 192.0.2.11/24 dev eth9 && ip -n " + net.node() +
+               " link set eth9 up && ip -n " + uplink + " link set up0 up"),
+            0);
+  auto node = Netns::open_path("/var/run/netns/" + net.node());
+  ASSERT_TRUE(node.has_value());
+  auto d = run_in(*node, [] { return discover(); });
+  ASSERT_TRUE(d.has_value()) << d.error().message();
+  int seen = 0;
+  for (const auto& info : d->others) {
+    if (info.path == "/var/run/netns/" + uplink) {
+      ++seen;
+      EXPECT_TRUE(info.peer_here);
+      EXPECT_FALSE(info.local);
+    }
+    if (info.path == "/var/run/netns/" + net.pods()[0].netns) {
+      ++seen;
+      EXPECT_TRUE(info.local);
+    }
+  }
+  EXPECT_EQ(seen, 2);
 }
 
 }  // namespace
