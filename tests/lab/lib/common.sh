@@ -50,6 +50,13 @@ step() {
   vlog "$* took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f s", b - a }')"
 }
 
+# Prints its standard input (a here-document) without forking `cat`.
+emit() {
+  local _x
+  IFS= read -r -d '' _x || true
+  printf '%s' "$_x"
+}
+
 # Runs a command, discarding its output unless it fails, in which case the output is shown.
 quiet() {
   local out

@@ -34,7 +34,7 @@ overlay_faults_ensure() {
 # The pods' links as the CNI plugin configured them, in one `ip -batch` per namespace: on each
 # node the host-side veths (up, hairpin on); in each pod eth0's address, routes and ARP.
 pods_links_ensure() {
-  local line n ns name netns veth ip gw state hairpin arp
+  local line n ns name netns veth ip gw state hairpin arp_ignore neigh_flush=""
   local -A node_cmds=()
   for line in "${MODEL_PODS[@]}"; do
     read -r n ns name _ <<<"$line"
@@ -42,16 +42,20 @@ pods_links_ensure() {
     slurp veth "$LAB_STATE/pods/${ns}_$name/veth" || continue
     ip=${POD_IP[$ns/$name]}
     gw=10.244.$n.1
-    state=up hairpin=on arp=on
+    state=up hairpin=on arp_ignore=0
     if [ "$name" = "$FAULT_POD" ]; then
       if fault_active pod-link-down; then state=down; fi
       if fault_active hairpin-broken; then hairpin=off; fi
-      if fault_active neighbor-failed; then arp=off; fi
+      if fault_active neighbor-failed; then arp_ignore=8; fi
+      # A pod that stops answering ARP: its neighbours' entries for it go FAILED once they
+      # expire; flush them so that this happens now.
+      nsenter --net="/run/netns/$netns" sh -c "echo $arp_ignore > /proc/sys/net/ipv4/conf/eth0/arp_ignore"
+      if [ "$arp_ignore" = 8 ]; then neigh_flush+="neigh flush to $ip"$'\n'; fi
     fi
     node_cmds[$n]+="link set $veth $state"$'\n'"link set $veth type bridge_slave hairpin $hairpin"$'\n'
-    local pod_cmds="link set eth0 arp $arp"$'\n'
+    local pod_cmds="link set eth0 arp on"$'\n'
     if [ "$name" = "$FAULT_CLIENT" ] && fault_active pod-no-address; then
-      pod_cmds+="-4 addr flush dev eth0"$'\n'
+      pod_cmds+="addr flush dev eth0 scope global"$'\n'
     else
       pod_cmds+="addr replace $ip/24 dev eth0"$'\n'"route replace $CLUSTER_CIDR via $gw dev eth0"$'\n'
       if [ "$name" = "$FAULT_CLIENT" ] && fault_active pod-no-default-route; then
@@ -65,6 +69,14 @@ pods_links_ensure() {
   for n in "${!node_cmds[@]}"; do
     ip -n "$LAB_PREFIX-node$n" -batch - <<<"${node_cmds[$n]}" || die "cannot configure the pod links of node$n"
   done
+  if [ -n "$neigh_flush" ]; then
+    for line in "${MODEL_PODS[@]}"; do
+      read -r n ns name _ <<<"$line"
+      [ "$n" = 1 ] || continue
+      ip -n "$(pod_netns 1 "$ns" "$name")" -batch - <<<"$neigh_flush" 2>/dev/null || true
+    done
+    ip -n "$LAB_PREFIX-node1" -batch - <<<"$neigh_flush" 2>/dev/null || true
+  fi
 }
 
 # A pod's resolv.conf is rewritten in place (same inode: it is bind-mounted into the pod).
@@ -73,9 +85,9 @@ pods_resolv_ensure() {
   for line in "${MODEL_PODS[@]}"; do
     read -r n ns name role _ <<<"$line"
     slurp f "$LAB_STATE/pods/${ns}_$name/resolv-path" || continue
-    want=$(pod_resolv_conf "$ns" "$role" "$name")
+    pod_resolv_conf want "$ns" "$role" "$name"
     have=$(<"$f")
-    if [ "$have" != "$want" ]; then printf '%s\n' "$want" >"$f"; fi
+    if [ "$have" != "${want%$'\n'}" ]; then printf '%s' "$want" >"$f"; fi
   done
 }
 

@@ -8,7 +8,7 @@
 FAULTS='forward-policy-drop|node1: FORWARD policy DROP and flannel'"'"'s FLANNEL-FWD accept rules gone
 filter-drop|node1: a FORWARD rule (with a comment) drops traffic to default/web-1
 pod-link-down|node1: the host-side veth of default/web-1 is down
-neighbor-failed|default/web-1 stops answering ARP (eth0 arp off): neighbours of it go FAILED
+neighbor-failed|default/web-1 stops answering ARP (arp_ignore=8): its neighbours'"'"' entries go FAILED
 pod-no-address|default/client-a'"'"'s eth0 has no IPv4 address
 pod-no-default-route|default/client-a has no default route
 route-missing|node1: the route to node2'"'"'s pod CIDR (10.244.2.0/24) is deleted

@@ -50,17 +50,16 @@ cni_add() { # N NS NAME NETNS DIR
   [ -s "$dir/ip" ] && [ -s "$dir/veth" ] || die "cannot read the CNI result for $ns/$name ($dir/cni-result.json)"
 }
 
-pod_resolv_conf() { # NS ROLE
-  if [ "$2" = dns ]; then
+pod_resolv_conf() { # VAR NS ROLE NAME
+  local server=$KUBE_DNS_IP
+  if [ "$3" = dns ]; then
     # dnsPolicy Default: the node's resolver, which is the internet host's DNS in this lab.
-    printf 'nameserver %s\n' "$INET_IP"
-  elif fault_active dns-resolv-conf-invalid && [ "$1/$3" = default/client-a ]; then
-    printf 'search %s.svc.%s svc.%s %s\nnameserver %s\noptions ndots:5\n' "$1" "$CLUSTER_DOMAIN" \
-      "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" "$BAD_NAMESERVER"
-  else
-    printf 'search %s.svc.%s svc.%s %s\nnameserver %s\noptions ndots:5\n' "$1" "$CLUSTER_DOMAIN" \
-      "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" "$KUBE_DNS_IP"
+    printf -v "$1" 'nameserver %s\n' "$INET_IP"
+    return 0
   fi
+  if fault_active dns-resolv-conf-invalid && [ "$2/$4" = "default/$FAULT_CLIENT" ]; then server=$BAD_NAMESERVER; fi
+  printf -v "$1" 'search %s.svc.%s svc.%s %s\nnameserver %s\noptions ndots:5\n' "$2" "$CLUSTER_DOMAIN" \
+    "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" "$server"
 }
 # The wrong nameserver of the dns-resolv-conf-invalid fault: a ClusterIP no Service owns.
 BAD_NAMESERVER=10.96.0.100
@@ -133,7 +132,9 @@ pod_files() { # N NS NAME ROLE SA DIR
   esac
   printf '%s\n' "$t" >"$dir/resolv-target"
   slurp t "$dir/resolv-path"
-  pod_resolv_conf "$ns" "$role" "$name" >"$t"
+  local conf
+  pod_resolv_conf conf "$ns" "$role" "$name"
+  printf '%s' "$conf" >"$t"
 }
 
 # The pause process: joins the pod's netns, makes a private mount and UTS namespace, mounts the

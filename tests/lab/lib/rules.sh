@@ -107,7 +107,7 @@ rules_one_port() { # N ns svc clusterIP portName port PROTO
 # flanneld's masquerade rules for node N (pkg/trafficmngr/iptables MasqRules).
 flannel_masq_rules() { # N
   local c="-m comment --comment \"flanneld masq\"" local_cidr=10.244.$1.0/24
-  cat <<EOF
+  emit <<EOF
 -A FLANNEL-POSTRTG -m mark --mark $MASQ_MARK/$MASQ_MARK $c -j RETURN
 -A FLANNEL-POSTRTG -s $local_cidr -d $CLUSTER_CIDR $c -j RETURN
 -A FLANNEL-POSTRTG -s $CLUSTER_CIDR -d $local_cidr $c -j RETURN
@@ -118,7 +118,7 @@ EOF
 }
 
 rules_mangle() {
-  cat <<'EOF'
+  emit <<'EOF'
 *mangle
 :PREROUTING ACCEPT [0:0]
 :INPUT ACCEPT [0:0]
@@ -145,7 +145,7 @@ rules_filter() { # N
   fi
   printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD %s [0:0]\n:OUTPUT ACCEPT [0:0]\n' "$policy"
   [ "$flannel_fwd" = 1 ] && echo ":FLANNEL-FWD - [0:0]"
-  cat <<'EOF'
+  emit <<'EOF'
 :KUBE-EXTERNAL-SERVICES - [0:0]
 :KUBE-FIREWALL - [0:0]
 :KUBE-FORWARD - [0:0]
@@ -163,7 +163,7 @@ EOF
     printf -- '-A FORWARD -d %s/32 -m comment --comment "%s" -j DROP\n' \
       "${POD_IP[default/$FILTER_DROP_POD]}" "$FILTER_DROP_COMMENT"
   fi
-  cat <<'EOF'
+  emit <<'EOF'
 -A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
 -A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
 -A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
@@ -172,7 +172,7 @@ EOF
   if [ "$flannel_fwd" = 1 ]; then
     echo '-A FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD'
   fi
-  cat <<'EOF'
+  emit <<'EOF'
 -A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
 -A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -j KUBE-FIREWALL
@@ -181,7 +181,7 @@ EOF
     echo "-A FLANNEL-FWD -s $CLUSTER_CIDR -m comment --comment \"flanneld forward\" -j ACCEPT"
     echo "-A FLANNEL-FWD -d $CLUSTER_CIDR -m comment --comment \"flanneld forward\" -j ACCEPT"
   fi
-  cat <<EOF
+  emit <<EOF
 -A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
 -A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
 -A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark $MASQ_MARK/$MASQ_MARK -j ACCEPT
@@ -196,7 +196,7 @@ rules_nat() { # N
   if [ "$n" = 1 ] && fault_active egress-no-snat; then flannel_masq=0; fi
   printf '*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n'
   [ "$flannel_masq" = 1 ] && echo ":FLANNEL-POSTRTG - [0:0]"
-  cat <<'EOF'
+  emit <<'EOF'
 :KUBE-KUBELET-CANARY - [0:0]
 :KUBE-MARK-MASQ - [0:0]
 :KUBE-NODEPORTS - [0:0]
@@ -208,7 +208,7 @@ EOF
   if [ "$n" = 1 ] && fault_active pod-snat; then
     echo "-A POSTROUTING -s $CLUSTER_CIDR -d $CLUSTER_CIDR -m comment --comment \"$POD_SNAT_COMMENT\" -j MASQUERADE"
   fi
-  cat <<'EOF'
+  emit <<'EOF'
 -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
 -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
@@ -217,7 +217,7 @@ EOF
     echo '-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG'
     flannel_masq_rules "$n"
   fi
-  cat <<EOF
+  emit <<EOF
 -A KUBE-MARK-MASQ -j MARK --or-mark $MASQ_MARK
 -A KUBE-POSTROUTING -m mark ! --mark $MASQ_MARK/$MASQ_MARK -j RETURN
 -A KUBE-POSTROUTING -j MARK --xor-mark $MASQ_MARK

@@ -10,7 +10,7 @@ INET_DIR=$LAB_STATE/inet
 K8S_VERSION=v1.30.4
 
 pki_config() {
-  cat <<EOF
+  emit <<EOF
 [req]
 distinguished_name = dn
 prompt = no
@@ -80,8 +80,8 @@ sa_token() { # VAR NS POD SA POD_UID
 # ---------------------------------------------------------------------------------------------
 # API server stand-in
 
-apiserver_status_json() { # CODE REASON MESSAGE
-  printf '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"%s","reason":"%s","code":%s}' "$3" "$2" "$1"
+apiserver_status_json() { # VAR CODE REASON MESSAGE
+  printf -v "$1" '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"%s","reason":"%s","code":%s}' "$4" "$3" "$2"
 }
 
 apiserver_config() {
@@ -89,9 +89,9 @@ apiserver_config() {
   fault_active apiserver-tls-untrusted && cert=rogue
   local unauth forbidden
   hash_hex commit k8s 40
-  unauth=$(apiserver_status_json 401 Unauthorized Unauthorized)
-  forbidden=$(apiserver_status_json 403 Forbidden 'forbidden: User \"system:anonymous\" cannot get path \"/\"')
-  cat <<EOF
+  apiserver_status_json unauth 401 Unauthorized Unauthorized
+  apiserver_status_json forbidden 403 Forbidden 'forbidden: User \"system:anonymous\" cannot get path \"/\"'
+  emit <<EOF
 daemon off;
 master_process off;
 worker_processes 1;
@@ -112,10 +112,10 @@ http {
 EOF
   if ! fault_active apiserver-unauthorized; then
     for f in "$LAB_STATE"/pods/*/token; do
-      [ -f "$f" ] && printf '    "Bearer %s" 1;\n' "$(cat "$f")"
+      if slurp tok "$f"; then printf '    "Bearer %s" 1;\n' "$tok"; fi
     done
   fi
-  cat <<EOF
+  emit <<EOF
   }
   server {
     listen $APISERVER_IP:$APISERVER_PORT ssl;
@@ -145,7 +145,7 @@ EOF
 nginx_ensure() { # NS DIR CONF_TEXT PORT IP
   local ns=$1 dir=$2 conf=$3 port=$4
   mkdir -p "$dir/tmp"
-  if pidfile_alive "$dir/server.pid" && [ -f "$dir/nginx.conf" ] && [ "$(cat "$dir/nginx.conf")" = "$conf" ]; then
+  if pidfile_alive "$dir/server.pid" && [ -f "$dir/nginx.conf" ] && [ "$(<"$dir/nginx.conf")" = "$conf" ]; then
     return 0
   fi
   kill_pidfile "$dir/server.pid"
@@ -167,7 +167,7 @@ apiserver_ensure() {
 # The internet host
 
 inet_http_config() {
-  cat <<EOF
+  emit <<EOF
 daemon off;
 master_process off;
 worker_processes 1;
@@ -192,7 +192,7 @@ EOF
 }
 
 inet_dns_config() {
-  cat <<EOF
+  emit <<EOF
 # The internet's DNS: answers for $INET_DOMAIN only.
 no-resolv
 no-hosts
@@ -210,7 +210,7 @@ EOF
 dnsmasq_ensure() { # NS DIR CONF_TEXT
   local ns=$1 dir=$2 conf=$3
   mkdir -p "$dir"
-  if pidfile_alive "$dir/dns.pid" && [ -f "$dir/dnsmasq.conf" ] && [ "$(cat "$dir/dnsmasq.conf")" = "$conf" ]; then
+  if pidfile_alive "$dir/dns.pid" && [ -f "$dir/dnsmasq.conf" ] && [ "$(<"$dir/dnsmasq.conf")" = "$conf" ]; then
     return 0
   fi
   kill_pidfile "$dir/dns.pid"

@@ -80,9 +80,11 @@ EOF
 overlay_node_ensure() { # N
   local n=$1 ns=$LAB_PREFIX-node$1 r ipcmds="" fdbcmds="" mac
   if [ "$BACKEND" = vxlan ]; then
-    if ! ip -n "$ns" link show flannel.1 >/dev/null 2>&1; then
+    if [ ! -f "$LAB_STATE/nodes/node$n/vxlan" ]; then
       ip -n "$ns" link add flannel.1 address "$(node_vtep_mac "$n")" type vxlan id "$VXLAN_VNI" \
         local "$UNDERLAY_PREFIX.$((10 + n))" dev eth0 dstport "$VXLAN_PORT" nolearning
+      mkdir -p "$LAB_STATE/nodes/node$n"
+      touch "$LAB_STATE/nodes/node$n/vxlan"
     fi
     ipcmds+="link set flannel.1 mtu $(pod_mtu) up"$'\n'"addr replace 10.244.$n.0/32 dev flannel.1"$'\n'
   fi
