@@ -195,6 +195,14 @@ wait_pidfile() { # FILE [TRIES of 20ms]
   return 1
 }
 
+# Background jobs of `lab up` record themselves, so that a `down` after a killed `up` can end
+# the ones that outlived it; and they stop by themselves when the `up` that started them died.
+job_register() {
+  mkdir -p "$LAB_STATE/jobs"
+  : >"$LAB_STATE/jobs/$BASHPID"
+}
+parent_alive_or_exit() { pid_alive "$$" || exit 1; }
+
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 pidfile_alive() { # FILE
   local p

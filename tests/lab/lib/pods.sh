@@ -299,9 +299,11 @@ pods_up() {
   RESOLV_TARGET=$(resolv_target)
   for ((n = 1; n <= NODE_COUNT; n++)); do
     (
+      job_register
       for line in "${MODEL_PODS[@]}"; do
         read -r pnode ns name role labels sa <<<"$line"
         [ "$pnode" = "$n" ] || continue
+        parent_alive_or_exit
         pod_up "$pnode" "$ns" "$name" "$role" "$sa"
       done
     ) &
