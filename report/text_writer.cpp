@@ -1,5 +1,6 @@
 #include "report/text_writer.h"
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -50,11 +51,29 @@ std::string_view colour_of(Status status) {
   return {};
 }
 
+// Text from outside (an iptables comment, a process name) must not drive the terminal: control
+// characters, escape sequences included, become '?'. Newlines are the callers' to handle.
+std::string clean(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\n') || byte == 0x7f) c = '?';
+  }
+  return out;
+}
+
+// Each line of a possibly multi-line text, indented.
+void write_block(std::ostream& out, std::string_view text, std::string_view indent) {
+  std::istringstream lines{clean(text)};
+  std::string line;
+  while (std::getline(lines, line)) out << indent << line << '\n';
+}
+
 class Painter {
  public:
   explicit Painter(bool enabled) : enabled_(enabled) {}
   [[nodiscard]] std::string operator()(std::string_view colour, std::string_view text) const {
-    if (!enabled_ || colour.empty()) return std::string(text);
+    if (!enabled_ || colour.empty() || text.empty()) return std::string(text);
     return std::string(colour) + std::string(text) + std::string(kReset);
   }
 
@@ -66,23 +85,17 @@ void write_header(std::ostream& out, const Report& report, const Painter& paint)
   bool healthy = report.healthy();
   out << "netdoctor: " << paint(healthy ? kGreen : kRed, healthy ? "HEALTHY" : "FAULTY");
   out << " · " << report.mode << " mode";
-  if (!report.node.empty()) out << " on " << report.node;
+  if (!report.node.empty()) out << " on " << clean(report.node);
   size_t count = report.sources.size();
   out << " · " << count << (count == 1 ? " source" : " sources");
   out << " · " << report.duration_ms << " ms\n";
   for (const Source& source : report.sources) {
     std::string line = "  source";
     for (const std::string* field : {&source.pod, &source.ip, &source.netns}) {
-      if (!field->empty()) line += " " + *field;
+      if (!field->empty()) line += " " + clean(*field);
     }
     out << line << '\n';
   }
-}
-
-void write_block(std::ostream& out, std::string_view text, std::string_view indent) {
-  std::istringstream lines{std::string(text)};
-  std::string line;
-  while (std::getline(lines, line)) out << indent << line << '\n';
 }
 
 void write_root_cause(std::ostream& out, const Report& report, const Painter& paint) {
@@ -92,8 +105,8 @@ void write_root_cause(std::ostream& out, const Report& report, const Painter& pa
       << paint(kBold, "Root cause: " + cause.code) << " in layer " << to_string(cause.layer);
   if (!cause.check_id.empty()) out << " (check " << cause.check_id << ")";
   out << '\n';
-  out << "  " << cause.summary << '\n';
-  for (const std::string& line : cause.evidence) out << "      " << line << '\n';
+  write_block(out, cause.summary, "  ");
+  for (const std::string& line : cause.evidence) write_block(out, line, "      ");
   if (!cause.remedy.empty()) {
     out << "  Fix:\n";
     write_block(out, cause.remedy, "    ");
@@ -126,34 +139,51 @@ std::string counts(const LayerResult& layer) {
   return out;
 }
 
+// The summary on lines of its own under a long check id, wrapped. The explanation note stays in
+// one piece: after the summary when it fits, else on a line of its own.
+void write_summary_below(std::ostream& out, const std::string& tail, const std::string& note,
+                         std::string_view tail_colour, const Painter& paint) {
+  std::vector<std::string> lines = wrap(tail, kSummaryIndent, kWidth);
+  bool note_own_line =
+      !note.empty() &&
+      (lines.empty() || display_width(lines.back()) + 1 + display_width(note) > kWidth);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    out << paint(tail_colour, lines[i]);
+    if (i + 1 < lines.size() || note.empty() || note_own_line) out << '\n';
+  }
+  if (note_own_line) {
+    out << kSummaryIndent << paint(kDim, note) << '\n';
+  } else if (!note.empty()) {
+    out << ' ' << paint(kDim, note) << '\n';
+  }
+}
+
 void write_check(std::ostream& out, const Check& check, const Painter& paint) {
-  std::string head = std::string(symbol(check.status)) + " " + check.id;
-  if (!check.source.empty()) head += "  " + check.source;
-  std::string tail = check.summary;
-  if (!check.code.empty() && check.status != Status::kPass) tail += " [" + check.code + "]";
-  std::string note = check.explained_by.empty() ? "" : " (explained by " + check.explained_by + ")";
+  std::string head = std::string(symbol(check.status)) + " " + clean(check.id);
+  if (!check.source.empty()) head += "  " + clean(check.source);
+  std::string tail = clean(check.summary);
+  std::replace(tail.begin(), tail.end(), '\n', ' ');
+  if (!check.code.empty() && check.status != Status::kPass) {
+    tail += (tail.empty() ? "[" : " [") + check.code + "]";
+  }
+  std::string note = check.explained_by.empty() ? "" : "(explained by " + check.explained_by + ")";
+  std::string gap = tail.empty() || note.empty() ? "" : " ";
 
   std::string_view colour = colour_of(check.status);
   out << kCheckIndent << paint(colour, head);
   std::string_view tail_colour = check.status == Status::kSkip ? kDim : "";
   // One line when it fits, else the summary goes below the id, wrapped, above the evidence.
-  if (display_width(kCheckIndent) + display_width(head) + 2 + display_width(tail + note) <=
-      kWidth) {
-    out << "  " << paint(tail_colour, tail) << paint(kDim, note) << '\n';
+  if (tail.empty() && note.empty()) {
+    out << '\n';
+  } else if (display_width(kCheckIndent) + display_width(head) + 2 +
+                 display_width(tail + gap + note) <=
+             kWidth) {
+    out << "  " << paint(tail_colour, tail) << gap << paint(kDim, note) << '\n';
   } else {
     out << '\n';
-    std::vector<std::string> lines = wrap(tail, kSummaryIndent, kWidth);
-    // The note stays in one piece: after the summary when it fits, else on a line of its own.
-    bool note_fits = display_width(lines.back()) + display_width(note) <= kWidth;
-    for (const std::string& line : lines) {
-      out << paint(tail_colour, line);
-      if (&line != &lines.back()) out << '\n';
-    }
-    if (!note.empty() && !note_fits) out << '\n' << kSummaryIndent << paint(kDim, note.substr(1));
-    if (!note.empty() && note_fits) out << paint(kDim, note);
-    out << '\n';
+    write_summary_below(out, tail, note, tail_colour, paint);
   }
-  for (const std::string& line : check.evidence) out << kDetailIndent << line << '\n';
+  for (const std::string& line : check.evidence) write_block(out, line, kDetailIndent);
 }
 
 void write_layer(std::ostream& out, const LayerResult& layer, const TextOptions& options,

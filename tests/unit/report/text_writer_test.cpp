@@ -92,5 +92,41 @@ TEST(TextWriter, LongSummaryMovesBelowTheCheckId) {
                         std::string(70, 'x') + " [endpoint-unreachable]\n        evidence line\n"));
 }
 
+TEST(TextWriter, OutsideTextCannotDriveTheTerminal) {
+  Report report = make_report();
+  add_check(report, Layer::kSameNode,
+            fixtures::make_check("same-node.filter", "", Status::kFail, "filter-drop",
+                                 "dropped\nby a rule", {"comment \"\033[2J\"", "two\nlines"}));
+  std::string text = text_of(report);
+  EXPECT_THAT(text, Not(HasSubstr("\033")));
+  EXPECT_THAT(text, HasSubstr("dropped by a rule [filter-drop]\n"));
+  EXPECT_THAT(text, HasSubstr("        comment \"?[2J\"\n        two\n        lines\n"));
+}
+
+TEST(TextWriter, LongHeadWithoutSummary) {
+  Report report = make_report();
+  add_check(report, Layer::kPod,
+            fixtures::make_check("pod.link-up", std::string(120, 'p'), Status::kSkip, "", ""));
+  std::string text = text_of(report);
+  EXPECT_THAT(text, HasSubstr("    - pod.link-up  " + std::string(120, 'p') + "\n- same-node"));
+}
+
+TEST(TextWriter, ExplanationNoteIsNeverSplit) {
+  Report report = make_report();
+  Check check = fixtures::make_check("dns.cluster-name", "default/client", Status::kFail,
+                                     "dns-server-unreachable", std::string(60, 'y'));
+  check.explained_by = "cross-node.route";
+  add_check(report, Layer::kDns, check);
+  check.summary = "";
+  add_check(report, Layer::kDns, check);
+  std::string text = text_of(report);
+  EXPECT_THAT(text,
+              HasSubstr("\n      " + std::string(60, 'y') +
+                        " [dns-server-unreachable]\n      (explained by cross-node.route)\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("default/client  [dns-server-unreachable] (explained by cross-node.route)\n"));
+}
+
 }  // namespace
 }  // namespace netdoctor::report
