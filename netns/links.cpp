@@ -7,8 +7,10 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
+#include <cctype>
 #include <memory>
 
 namespace netdoctor::netns {
@@ -183,6 +185,30 @@ Result<LinkSnapshot> read_links() {
   if (auto r = read_addresses(sock->get(), snap); !r) return tl::unexpected(r.error());
   if (auto r = read_routes(sock->get(), snap); !r) return tl::unexpected(r.error());
   return snap;
+}
+
+Result<std::vector<Neighbour>> read_neighbours() {
+  auto sock = connect_route_socket();
+  if (!sock) return tl::unexpected(sock.error());
+  nl_cache* raw = nullptr;
+  if (int err = rtnl_neigh_alloc_cache(sock->get(), &raw); err < 0) {
+    return fail(ErrorCode::kSystem, std::string("cannot list neighbours: ") + nl_geterror(err));
+  }
+  CachePtr cache(raw);
+  std::vector<Neighbour> out;
+  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+    auto* n = reinterpret_cast<rtnl_neigh*>(o);
+    if (rtnl_neigh_get_family(n) != AF_INET) continue;
+    Neighbour nb;
+    nb.ip = ipv4_string(rtnl_neigh_get_dst(n));
+    nb.mac = addr_to_string(rtnl_neigh_get_lladdr(n));
+    nb.ifindex = rtnl_neigh_get_ifindex(n);
+    char buf[64];
+    nb.state = rtnl_neigh_state2str(rtnl_neigh_get_state(n), buf, sizeof buf);
+    for (auto& ch : nb.state) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    out.push_back(std::move(nb));
+  }
+  return out;
 }
 
 Result<std::optional<int>> nsid_of(int netns_fd) {

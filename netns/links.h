@@ -51,8 +51,18 @@ struct LinkSnapshot {
   [[nodiscard]] std::vector<std::string> ipv4_addresses() const;
 };
 
+struct Neighbour {
+  std::string ip;
+  std::string mac;
+  int ifindex = 0;
+  std::string state;  // "REACHABLE", "STALE", "FAILED", "INCOMPLETE", "PERMANENT", ...
+};
+
 // Reads links, addresses and routes of the calling thread's namespace.
 [[nodiscard]] Result<LinkSnapshot> read_links();
+
+// IPv4 neighbours (ARP entries) of the calling thread's namespace.
+[[nodiscard]] Result<std::vector<Neighbour>> read_neighbours();
 
 // The id the calling thread's namespace uses for the namespace open as `netns_fd`
 // (RTM_GETNSID), or nullopt when it has assigned none. It is what IFLA_LINK_NETNSID refers to.

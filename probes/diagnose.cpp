@@ -4,6 +4,9 @@
 
 #include "probes/node/node_layer.h"
 #include "probes/pod/pod_layer.h"
+#include "probes/same_node/same_node_layer.h"
+
+#include <future>
 
 namespace netdoctor::probes {
 namespace {
@@ -66,6 +69,24 @@ void run_node_layer(report::Report& r, const DiagnoseContext& ctx) {
   }
 }
 
+void run_same_node(report::Report& r, const std::vector<SourcePod>& sources,
+                   const DiagnoseContext& ctx, const DiagnoseOptions& options) {
+  SameNodeOptions o;
+  o.timeout = options.timeout;
+  const bool node_probe = ctx.mode == netns::RunMode::kNode;
+  // Targets are every pod of this node, not only the sources asked for.
+  const std::vector<SourcePod> peers = local_pods(*ctx.discovery, ctx.inventory);
+  std::vector<std::future<std::vector<report::Check>>> running;
+  for (const auto& src : sources) {
+    running.push_back(std::async(std::launch::async, [&, node_probe] {
+      return run_same_node_layer(src, peers, node_probe, o);
+    }));
+  }
+  for (auto& f : running) {
+    for (auto& c : f.get()) report::add_check(r, Layer::kSameNode, std::move(c));
+  }
+}
+
 }  // namespace
 
 report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
@@ -83,6 +104,8 @@ report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseCon
       run_node_layer(r, ctx);
     } else if (layer == Layer::kPod) {
       run_pod_layer(r, sources, ctx);
+    } else if (layer == Layer::kSameNode) {
+      run_same_node(r, sources, ctx, options);
     } else {
       report::add_check(r, layer, skipped(layer, "this layer's checks are not implemented yet"));
     }

@@ -119,6 +119,14 @@ std::vector<PodListing> list_pods(const netns::Discovery& d, const inventory::In
   return out;
 }
 
+std::vector<SourcePod> local_pods(const netns::Discovery& d, const inventory::Inventory* inv) {
+  std::vector<SourcePod> out;
+  for (const auto& info : d.others) {
+    if (info.local) out.push_back(make_source(info, inv));
+  }
+  return out;
+}
+
 Result<std::vector<SourcePod>> resolve_sources(const std::vector<inventory::Ref>& refs,
                                                const netns::Discovery& d,
                                                const inventory::Inventory* inv,
@@ -129,10 +137,7 @@ Result<std::vector<SourcePod>> resolve_sources(const std::vector<inventory::Ref>
       out.push_back(self_source(d, inv));
       return out;
     }
-    for (const auto& info : d.others) {
-      if (info.local) out.push_back(make_source(info, inv));
-    }
-    return out;
+    return local_pods(d, inv);
   }
   for (const auto& ref : refs) {
     auto src = resolve_one(ref, d, inv);

@@ -35,6 +35,10 @@ struct PodListing {
 [[nodiscard]] std::vector<PodListing> list_pods(const netns::Discovery& discovery,
                                                 const inventory::Inventory* inventory, bool all);
 
+// Every pod of this node that discovery saw, named with the inventory when it can be.
+[[nodiscard]] std::vector<SourcePod> local_pods(const netns::Discovery& discovery,
+                                                const inventory::Inventory* inventory);
+
 // Resolves REFs; with none, picks the default (node mode: every local pod; pod mode: itself).
 // Unknown pods, namespaces that are not visible and REFs that need an inventory are errors
 // (kInvalidInput / kNotFound) naming the REF.

@@ -1,0 +1,52 @@
+// A pod's resolver configuration: /etc/resolv.conf parsed the way glibc's resolver reads it,
+// keeping what glibc would silently drop, so that the checks can say what the pod really uses.
+//
+// The parser is pure (text in, struct out) because the file comes from a pod and may hold
+// anything: it bounds what it keeps, so a 1 MB file of garbage costs one linear pass.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace netdoctor::probes::dns {
+
+// glibc's limits (resolv.h MAXNS, MAXDNSRCH): nameservers beyond the third are ignored;
+// search domains beyond the sixth (or past 256 characters) are dropped by older glibc.
+inline constexpr std::size_t kGlibcMaxNameservers = 3;
+inline constexpr std::size_t kGlibcMaxSearch = 6;
+inline constexpr std::size_t kGlibcMaxSearchChars = 256;
+// glibc caps options ndots at 15.
+inline constexpr int kGlibcMaxNdots = 15;
+
+struct ResolvConf {
+  // Every nameserver line's address, in file order, duplicates included (glibc uses the first 3).
+  std::vector<std::string> nameservers;
+  // The search list; the last `search` or `domain` line wins, as in glibc.
+  std::vector<std::string> search;
+  int ndots = 1;  // glibc's default when no `options ndots:N` is given
+  bool ndots_set = false;
+  int timeout_s = 5;  // options timeout:N (glibc default 5)
+  int attempts = 2;   // options attempts:N (glibc default 2)
+  bool rotate = false;
+  // Lines glibc ignores or misreads, each "line N: why" (at most kMaxProblems kept).
+  std::vector<std::string> problems;
+  std::size_t problem_count = 0;  // all of them, also those not kept
+  bool crlf = false;              // some line ended in "\r\n"
+  bool has_directive = false;     // at least one nameserver/search/domain/options line
+};
+
+// Parses resolv.conf text. Never fails: what cannot be understood becomes a problem line.
+[[nodiscard]] ResolvConf parse_resolv_conf(std::string_view text);
+
+// The cluster domain taken from the search list, never assumed: the part after ".svc." of the
+// entry "<namespace>.svc.<domain>" (preferring the pod's own namespace when given), else of an
+// entry "svc.<domain>". Empty when the search list names none.
+[[nodiscard]] std::string cluster_domain_from_search(const std::vector<std::string>& search,
+                                                     std::string_view pod_namespace = {});
+
+// Whether `text` is a literal IPv4 or IPv6 address (an IPv6 zone "%eth0" is allowed).
+[[nodiscard]] bool is_ip_address(std::string_view text);
+
+}  // namespace netdoctor::probes::dns

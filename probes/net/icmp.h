@@ -1,0 +1,45 @@
+// ICMP echo from the calling thread's network namespace, over a raw socket (CAP_NET_RAW).
+//
+// Ping sockets (SOCK_DGRAM/IPPROTO_ICMP) need the caller's gid inside the namespace's
+// net.ipv4.ping_group_range, which is "1 0" in a new namespace; netdoctor never changes a
+// pod's sysctls to make a probe work, so it uses a raw socket and reports a missing
+// CAP_NET_RAW by name.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "core/result.h"
+
+namespace netdoctor::probes {
+
+enum class EchoOutcome {
+  kReply,        // an echo reply came back
+  kTimeout,      // nothing came back within the timeout
+  kUnreachable,  // an ICMP error came back (destination unreachable, ...)
+  kTooBig,       // the packet exceeds a known MTU (local EMSGSIZE or ICMP frag-needed)
+  kSendError,    // sending failed locally (no route, network unreachable, ...)
+};
+
+struct EchoResult {
+  EchoOutcome outcome = EchoOutcome::kTimeout;
+  std::chrono::microseconds rtt{0};
+  std::string detail;  // "from 10.244.1.1: host unreachable", "mtu 1400", strerror
+  std::string reply_from;
+  int mtu = 0;  // next-hop MTU when kTooBig
+};
+
+struct EchoOptions {
+  std::chrono::milliseconds timeout{1000};
+  int packet_size = 84;        // whole IP packet, header included (84 = ping's default)
+  bool dont_fragment = false;  // IP_PMTUDISC_PROBE: DF set, cached PMTU ignored
+  int ttl = 64;
+};
+
+[[nodiscard]] const char* to_string(EchoOutcome outcome);
+
+// Sends one echo request to `ip` and waits for the answer. Errors (as opposed to outcomes) are
+// only for probes that could not be attempted: no CAP_NET_RAW, a malformed address.
+[[nodiscard]] Result<EchoResult> icmp_echo(const std::string& ip, const EchoOptions& options);
+
+}  // namespace netdoctor::probes

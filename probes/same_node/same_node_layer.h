@@ -1,0 +1,45 @@
+// Layer `same-node`: pods on this node reach each other across the bridge, and the node
+// reaches them. Probes run inside the source pod's namespace (ICMP echo); a failure is
+// narrowed down with the source's neighbour table (ARP) before it is called unreachable.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netns/links.h"
+#include "probes/net/icmp.h"
+#include "probes/sources.h"
+#include "report/model.h"
+
+namespace netdoctor::probes {
+
+// One probe from a source to a target, with what was seen around it.
+struct PairProbe {
+  std::string target;  // display name of the target ("default/web-1", "node")
+  std::string target_ip;
+  std::optional<EchoResult> echo;             // nullopt when the probe could not run
+  std::string error;                          // why it could not run (e.g. CAP_NET_RAW missing)
+  std::optional<netns::Neighbour> neighbour;  // the source's ARP entry for the target
+  long long duration_ms = 0;
+};
+
+struct SameNodeOptions {
+  std::chrono::milliseconds timeout{1000};
+  std::size_t max_targets = 8;  // peers probed per source
+};
+
+// The checks for one source's probes; `id_prefix` is "same-node.ping" or "same-node.node".
+[[nodiscard]] std::vector<report::Check> evaluate_same_node(const std::string& source,
+                                                            const std::vector<PairProbe>& probes,
+                                                            const std::string& id_prefix);
+
+// Probes every other local pod from `src` (in its namespace) and, when `node_probe` is set,
+// `src` from the node; all probes run concurrently.
+[[nodiscard]] std::vector<report::Check> run_same_node_layer(const SourcePod& src,
+                                                             const std::vector<SourcePod>& peers,
+                                                             bool node_probe,
+                                                             const SameNodeOptions& options);
+
+}  // namespace netdoctor::probes

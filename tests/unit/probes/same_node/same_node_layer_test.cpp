@@ -1,0 +1,57 @@
+#include "probes/same_node/same_node_layer.h"
+
+#include <gtest/gtest.h>
+
+namespace netdoctor::probes {
+namespace {
+
+using report::Status;
+
+PairProbe probe(EchoOutcome outcome, std::optional<std::string> neigh_state = std::nullopt) {
+  PairProbe p;
+  p.target = "default/web-1";
+  p.target_ip = "10.244.1.4";
+  EchoResult e;
+  e.outcome = outcome;
+  e.rtt = std::chrono::microseconds(120);
+  if (outcome == EchoOutcome::kTimeout) e.detail = "no answer within 1000 ms";
+  p.echo = e;
+  if (neigh_state) p.neighbour = netns::Neighbour{"10.244.1.4", "", 3, *neigh_state};
+  return p;
+}
+
+TEST(SameNode, ReplyPasses) {
+  auto c = evaluate_same_node("default/client-a", {probe(EchoOutcome::kReply)}, "same-node.ping");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].id, "same-node.ping:default/web-1");
+  EXPECT_EQ(c[0].status, Status::kPass);
+  EXPECT_EQ(c[0].summary, "reply from 10.244.1.4 in 0.12 ms");
+}
+
+TEST(SameNode, TimeoutWithFailedArpIsNeighborFailed) {
+  for (const char* state : {"FAILED", "INCOMPLETE"}) {
+    auto c = evaluate_same_node("a", {probe(EchoOutcome::kTimeout, state)}, "same-node.ping");
+    EXPECT_EQ(c[0].status, Status::kFail);
+    EXPECT_EQ(c[0].code, "neighbor-failed") << state;
+    EXPECT_EQ(c[0].evidence.at(1), std::string("neighbour 10.244.1.4 lladdr - ") + state);
+  }
+}
+
+TEST(SameNode, TimeoutWithResolvedArpIsPodUnreachable) {
+  auto c = evaluate_same_node("a", {probe(EchoOutcome::kTimeout, "REACHABLE")}, "same-node.ping");
+  EXPECT_EQ(c[0].code, "pod-unreachable");
+  EXPECT_EQ(c[0].evidence.at(0),
+            "ICMP echo a -> default/web-1 (10.244.1.4): timeout (no answer within 1000 ms)");
+}
+
+TEST(SameNode, ProbeThatCouldNotRunIsSkippedWithTheReason) {
+  PairProbe p;
+  p.target = "x";
+  p.error = "ICMP probe needs CAP_NET_RAW (raw socket refused)";
+  auto c = evaluate_same_node("a", {p}, "same-node.ping");
+  EXPECT_EQ(c[0].status, Status::kSkip);
+  EXPECT_NE(c[0].summary.find("CAP_NET_RAW"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace netdoctor::probes
