@@ -45,6 +45,10 @@ vlog() { if [ "${NDLAB_VERBOSE:-0}" = 1 ]; then printf 'lab: + %s\n' "$*" >&2; f
 
 # Runs one step, timing it with NDLAB_VERBOSE=1.
 step() {
+  if [ "${NDLAB_VERBOSE:-0}" != 1 ]; then
+    "$@"
+    return
+  fi
   local t0=$EPOCHREALTIME
   "$@"
   vlog "$* took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f s", b - a }')"

@@ -77,7 +77,7 @@ pod_secrets() { # DIR NS NAME SA UID
   local d=$1/run/secrets/kubernetes.io/serviceaccount ts token ca
   printf -v ts '..%(%Y_%m_%d_%H_%M_%S)T.%s' -1 "${EPOCHREALTIME#*.}000"
   ca=$(<"$PKI/cluster-ca.crt")
-  sa_token token "$2" "$3" "$4" "$5"
+  if [ -f "$PKI/tokens/${2}_$3" ]; then token=$(<"$PKI/tokens/${2}_$3"); else sa_token token "$2" "$3" "$4" "$5"; fi
   rm -rf "$d"
   mkdir -p "$d/$ts"
   printf '%s\n' "$ca" >"$d/$ts/ca.crt"
@@ -274,44 +274,56 @@ pod_server_ensure() { # NODE NS NAME ROLE
   PENDING+=("$LAB_PREFIX-n$n-$name $proto $port $dir/run/lab/server.pid $dir/server.log the-server-of-$ns/$name")
 }
 
-pod_up() { # N NS NAME ROLE SA
-  local n=$1 ns=$2 name=$3 role=$4 sa=$5 netns dir
-  netns=$(pod_netns "$n" "$ns" "$name")
-  dir=$(pod_dir "$ns" "$name")
-  if [ -s "$dir/pid" ] && pid_alive "$(cat "$dir/pid")"; then return 0; fi
+# Wires one pod: its netns and the CNI ADD (in the node's netns). Sequential per node.
+pod_wire() { # N NS NAME
+  local n=$1 ns=$2 name=$3 netns=$LAB_PREFIX-n$1-$3 dir=$LAB_STATE/pods/${2}_$3
   mkdir -p "$dir"
   printf '%s\n' "$n" >"$dir/node"
   printf '%s\n' "$netns" >"$dir/netns"
-  if ! ns_exists "$netns" || [ ! -s "$dir/ip" ]; then
-    ns_add "$netns"
-    ip -n "$netns" link set lo up
-    step cni_add "$n" "$ns" "$name" "$netns" "$dir"
-  fi
-  step pod_files "$n" "$ns" "$name" "$role" "$sa" "$dir"
-  step pod_start_pause "$netns" "$dir" "$name"
+  ns_add "$netns"
+  ip -n "$netns" link set lo up
+  step cni_add "$n" "$ns" "$name" "$netns" "$dir"
 }
 
-# Wires and starts every pod: the nodes in parallel, each node's pods in pods.tsv order (so
-# host-local IPAM hands out the same addresses every time).
+# Gives a wired pod its files and starts its process. Pods do this in parallel.
+pod_start() { # N NS NAME ROLE SA
+  local dir=$LAB_STATE/pods/${2}_$3
+  step pod_files "$1" "$2" "$3" "$4" "$5" "$dir"
+  step pod_start_pause "$LAB_PREFIX-n$1-$3" "$dir" "$3"
+}
+
+# Wires every pod, the nodes in parallel and each node's pods in pods.tsv order (so host-local
+# IPAM hands out the same addresses every time), and starts each pod as soon as it is wired.
 pods_up() {
-  local n line pnode ns name role labels sa status=0
+  local n line status=0
   local -a jobs=()
   RESOLV_TARGET=$(resolv_target)
   for ((n = 1; n <= NODE_COUNT; n++)); do
-    (
-      job_register
-      for line in "${MODEL_PODS[@]}"; do
-        read -r pnode ns name role labels sa <<<"$line"
-        [ "$pnode" = "$n" ] || continue
-        parent_alive_or_exit
-        pod_up "$pnode" "$ns" "$name" "$role" "$sa"
-      done
-    ) &
+    pods_up_node "$n" &
     jobs+=($!)
   done
   for n in "${jobs[@]}"; do wait "$n" || status=1; done
   [ "$status" = 0 ] || die "some pods could not be started (see the messages above)"
   pods_ip_load
+}
+
+pods_up_node() { # N (runs as a background job)
+  local n=$1 line pnode ns name role labels sa status=0 j
+  local -a starts=()
+  job_register
+  for line in "${MODEL_PODS[@]}"; do
+    read -r pnode ns name role labels sa <<<"$line"
+    [ "$pnode" = "$n" ] || continue
+    parent_alive_or_exit
+    pod_wire "$pnode" "$ns" "$name"
+    (
+      job_register
+      pod_start "$pnode" "$ns" "$name" "$role" "$sa"
+    ) &
+    starts+=($!)
+  done
+  for j in "${starts[@]}"; do wait "$j" || status=1; done
+  exit "$status"
 }
 
 # The servers of the web and DNS pods.

@@ -44,7 +44,21 @@ pki_up() {
   pki_pair cluster kubernetes
   pki_pair rogue "ndlab-rogue-ca"
   quiet openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PKI/sa.key"
+  pki_tokens
   touch "$PKI/done"
+}
+
+# Every pod's service-account token, made here (in the background while the namespaces are
+# built) rather than in the pod's own start.
+pki_tokens() {
+  local line n ns name sa uid token
+  mkdir -p "$PKI/tokens"
+  for line in "${MODEL_PODS[@]}"; do
+    read -r n ns name _ _ sa <<<"$line"
+    uuid_of uid "pod/$ns/$name"
+    sa_token token "$ns" "$name" "$sa" "$uid"
+    printf '%s' "$token" >"$PKI/tokens/${ns}_$name"
+  done
 }
 
 # base64url without padding of an ASCII string, in bash (no fork).
