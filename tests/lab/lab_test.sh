@@ -154,7 +154,7 @@ check "cross node: client-a pings web-2" in_pod client-a ping -c 1 -W 2 "$(ip_of
 check "cross node: client-b pings web-1" in_pod client-b ping -c 1 -W 2 "$(ip_of web-1)"
 check_eq "cross node: client-a curls web-2" web-2 "$(curl_pod client-a "http://$(ip_of web-2)/")"
 check "cross node: full-size packets (1422 bytes + headers, DF) pass" \
-  in_pod client-a ping -c 1 -W 2 -M do -s 1422 "$(ip_of web-2)"
+  in_pod client-a ping -c 1 -W 2 -M "do" -s 1422 "$(ip_of web-2)"
 check_eq "cross node: a 3000-byte HTTP body" 3001 "$(curl_pod client-a "http://$(ip_of web-2)/big" | wc -c)"
 check_eq "pod-to-pod traffic keeps its source address" "$(ip_of client-b)" "$(curl_pod client-b "http://$(ip_of web-1)/ip")"
 check_eq "DNS over UDP via the ClusterIP from client-a (DNS pod's node)" 10.96.0.1 \
@@ -288,7 +288,7 @@ if [ "$QUICK" = 0 ]; then
   check "no legacy rules in nft mode" bash -c "! ip netns exec ndlab-node1 iptables-legacy-save 2>/dev/null | grep -q KUBE-"
   check "KUBE-IPTABLES-HINT in nft mangle" bash -c "ip netns exec ndlab-node1 iptables-nft-save -t mangle | grep -q KUBE-IPTABLES-HINT"
   check "pod MTU is 1500 (host-gw)" bash -c "ip -n ndlab-n1-client-a link show eth0 | grep -q 'mtu 1500'"
-  check "cross node: client-a pings web-2 (full size)" in_pod client-a ping -c 1 -W 2 -M do -s 1472 "$(ip_of web-2)"
+  check "cross node: client-a pings web-2 (full size)" in_pod client-a ping -c 1 -W 2 -M "do" -s 1472 "$(ip_of web-2)"
   check_eq "Service via ClusterIP" web-2 "$(for i in $(seq 30); do curl_pod client-a http://10.96.100.10/; done | grep -m1 web-2)"
   check_eq "DNS via ClusterIP" 10.96.0.1 "$(dig_a client-b 10.96.0.10 kubernetes.default.svc.cluster.local)"
   check_eq "egress by name" "hello from example.test" "$(curl_pod client-a http://example.test/)"

@@ -5,9 +5,8 @@
 LAB_PREFIX=ndlab
 LAB_STATE=/run/netdoctor-lab
 LAB_LOCK_FILE=/run/netdoctor-lab.lock
-# The lock is always held on this descriptor; daemons are started with it closed so that a
-# server started by `lab up` never keeps the lock alive after its caller exits.
-LAB_LOCK_FD=9
+# The lock is always held on descriptor 9; daemons are started with it closed (spawn) so that
+# a server started by `lab up` never keeps the lock alive after its caller exits.
 CNI_BIN_DIR=${NDLAB_CNI_PATH:-/usr/lib/cni}
 
 CLUSTER_CIDR=10.244.0.0/16
@@ -113,20 +112,13 @@ node_ns() { printf '%s-node%s\n' "$LAB_PREFIX" "$1"; } # N -> ndlab-nodeN
 node_name() { printf 'node%s\n' "$1"; }                # N -> nodeN (the Kubernetes node name)
 node_ip() { printf '%s.%s\n' "$UNDERLAY_PREFIX" "$((10 + $1))"; }
 node_pod_cidr() { printf '10.244.%s.0/24\n' "$1"; }
-node_cni0_ip() { printf '10.244.%s.1\n' "$1"; }
-node_vtep_ip() { printf '10.244.%s.0\n' "$1"; } # flannel.1's address
 # A fixed, locally administered MAC per node keeps recorded fixtures stable across runs.
 node_vtep_mac() { printf '0e:6e:64:00:00:%02x\n' "$1"; }
 pod_mtu() {
   if [ "$BACKEND" = vxlan ]; then echo $((UNDERLAY_MTU - VXLAN_OVERHEAD)); else echo "$UNDERLAY_MTU"; fi
 }
 
-# iptables binaries of the chosen backend (legacy or nft), always run inside a node namespace.
-ipt() { # NODE ARGS...
-  local n=$1
-  shift
-  nsenter --net="/run/netns/$LAB_PREFIX-node$n" "iptables-$IPT_MODE" -w 5 "$@"
-}
+# iptables-restore of the chosen backend (legacy or nft), always run inside a node namespace.
 ipt_restore() { # NODE < rules
   nsenter --net="/run/netns/$LAB_PREFIX-node$1" "iptables-$IPT_MODE-restore" -w 5
 }

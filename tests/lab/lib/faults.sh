@@ -61,7 +61,7 @@ in_pod() { # REF CMD...
 }
 ping_ok() { # REF IP [PAYLOAD] : one echo, 1 s; with PAYLOAD, DF set and that many bytes
   if [ -n "${3:-}" ]; then
-    in_pod "$1" ping -n -q -c 1 -W 1 -M do -s "$3" "$2" >/dev/null 2>&1
+    in_pod "$1" ping -n -q -c 1 -W 1 -M "do" -s "$3" "$2" >/dev/null 2>&1
   else
     in_pod "$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1
   fi
@@ -76,11 +76,6 @@ curl_code() { # REF URL [curl args] : prints curl's exit code
   shift 2
   in_pod "$ref" curl -s -o /dev/null --max-time 2 "$@" "$url" >/dev/null 2>&1 || rc=$?
   echo "$rc"
-}
-http_status() { # REF URL [curl args]
-  local ref=$1 url=$2
-  shift 2
-  in_pod "$ref" curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" "$url" 2>/dev/null || true
 }
 dig_a() { # REF SERVER NAME [dig args] : prints the A records (empty on failure)
   local ref=$1 server=$2 name=$3

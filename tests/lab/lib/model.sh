@@ -56,7 +56,6 @@ pods_ip_load() {
 }
 
 model_pods() { [ ${#MODEL_PODS[@]} -eq 0 ] || printf '%s\n' "${MODEL_PODS[@]}"; }
-model_service_ports() { printf '%s\n' "${MODEL_PORTS[@]}"; }
 model_services() { printf '%s\n' "${MODEL_SVCS[@]}"; }
 
 # The ClusterIP of a Service.
