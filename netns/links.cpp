@@ -211,6 +211,30 @@ Result<std::vector<Neighbour>> read_neighbours() {
   return out;
 }
 
+Result<std::vector<FdbEntry>> read_fdb() {
+  auto sock = connect_route_socket();
+  if (!sock) return tl::unexpected(sock.error());
+  nl_cache* raw = nullptr;
+  // FDB entries are AF_BRIDGE neighbours: only an AF_ITER cache asks for every family.
+  if (int err = rtnl_neigh_alloc_cache_flags(sock->get(), &raw, NL_CACHE_AF_ITER); err < 0) {
+    return fail(ErrorCode::kSystem, std::string("cannot list fdb entries: ") + nl_geterror(err));
+  }
+  CachePtr cache(raw);
+  std::vector<FdbEntry> out;
+  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+    auto* n = reinterpret_cast<rtnl_neigh*>(o);
+    if (rtnl_neigh_get_family(n) != AF_BRIDGE) continue;
+    FdbEntry e;
+    e.mac = addr_to_string(rtnl_neigh_get_lladdr(n));
+    e.dst = ipv4_string(rtnl_neigh_get_dst(n));
+    e.ifindex = rtnl_neigh_get_ifindex(n);
+    char buf[64];
+    e.state = rtnl_neigh_state2str(rtnl_neigh_get_state(n), buf, sizeof buf);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 Result<std::optional<int>> nsid_of(int netns_fd) {
   auto sock = connect_route_socket();
   if (!sock) return tl::unexpected(sock.error());

@@ -58,11 +58,22 @@ struct Neighbour {
   std::string state;  // "REACHABLE", "STALE", "FAILED", "INCOMPLETE", "PERMANENT", ...
 };
 
+// A bridge/VXLAN forwarding entry (`bridge fdb`): for VXLAN, `dst` is the remote VTEP.
+struct FdbEntry {
+  std::string mac;
+  std::string dst;  // NDA_DST, empty when the entry has none
+  int ifindex = 0;
+  std::string state;
+};
+
 // Reads links, addresses and routes of the calling thread's namespace.
 [[nodiscard]] Result<LinkSnapshot> read_links();
 
 // IPv4 neighbours (ARP entries) of the calling thread's namespace.
 [[nodiscard]] Result<std::vector<Neighbour>> read_neighbours();
+
+// Bridge and VXLAN forwarding entries (AF_BRIDGE neighbours) of the calling thread's namespace.
+[[nodiscard]] Result<std::vector<FdbEntry>> read_fdb();
 
 // The id the calling thread's namespace uses for the namespace open as `netns_fd`
 // (RTM_GETNSID), or nullopt when it has assigned none. It is what IFLA_LINK_NETNSID refers to.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "probes/cross_node/cross_node_layer.h"
 #include "probes/node/node_layer.h"
 #include "probes/pod/pod_layer.h"
 #include "probes/same_node/same_node_layer.h"
@@ -12,6 +13,7 @@ namespace netdoctor::probes {
 namespace {
 
 using report::Layer;
+using Checks = std::vector<report::Check>;
 
 bool selected(const DiagnoseOptions& o, Layer layer) {
   return o.layers.empty() || std::find(o.layers.begin(), o.layers.end(), layer) != o.layers.end();
@@ -38,23 +40,21 @@ PodLinkFacts pod_facts(const SourcePod& src, const netns::Discovery& d) {
   return f;
 }
 
-void run_pod_layer(report::Report& r, const std::vector<SourcePod>& sources,
-                   const DiagnoseContext& ctx) {
+void run_pod_layer(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx) {
   for (const auto& src : sources) {
     // The links were read inside the pod's namespace during discovery, moments ago.
     for (auto& c : evaluate_pod_layer(pod_facts(src, *ctx.discovery), src.display)) {
-      report::add_check(r, Layer::kPod, std::move(c));
+      out.push_back(std::move(c));
     }
   }
 }
 
-void run_node_layer(report::Report& r, const DiagnoseContext& ctx) {
+void run_node_layer(Checks& out, const DiagnoseContext& ctx) {
   if (ctx.mode == netns::RunMode::kPod) {
-    report::add_check(r, Layer::kNode,
-                      skipped(Layer::kNode,
-                              "running inside a pod: the node's settings are not "
-                              "visible (run netdoctor on the node or in the "
-                              "privileged debug pod)"));
+    out.push_back(skipped(Layer::kNode,
+                          "running inside a pod: the node's settings are not "
+                          "visible (run netdoctor on the node or in the "
+                          "privileged debug pod)"));
     return;
   }
   const auto start = std::chrono::steady_clock::now();
@@ -65,12 +65,12 @@ void run_node_layer(report::Report& r, const DiagnoseContext& ctx) {
                       .count();
   for (auto& c : checks) {
     c.duration_ms = ms;
-    report::add_check(r, Layer::kNode, std::move(c));
+    out.push_back(std::move(c));
   }
 }
 
-void run_same_node(report::Report& r, const std::vector<SourcePod>& sources,
-                   const DiagnoseContext& ctx, const DiagnoseOptions& options) {
+void run_same_node(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
+                   const DiagnoseOptions& options) {
   SameNodeOptions o;
   o.timeout = options.timeout;
   const bool node_probe = ctx.mode == netns::RunMode::kNode;
@@ -83,7 +83,46 @@ void run_same_node(report::Report& r, const std::vector<SourcePod>& sources,
     }));
   }
   for (auto& f : running) {
-    for (auto& c : f.get()) report::add_check(r, Layer::kSameNode, std::move(c));
+    for (auto& c : f.get()) out.push_back(std::move(c));
+  }
+}
+
+void run_cross_node(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
+                    const DiagnoseOptions& options) {
+  CrossNodeOptions o;
+  o.timeout = options.timeout;
+  const bool on_node = ctx.mode == netns::RunMode::kNode;
+  const auto targets = remote_targets(ctx.inventory, ctx.node, ctx.discovery->self_links);
+  if (targets.empty()) {
+    out.push_back(skipped(Layer::kCrossNode,
+                          "no pod on another node is known (give "
+                          "--inventory, or the node has no routes to "
+                          "other pod networks)"));
+    return;
+  }
+  // The node's underlay pings run alongside the pods' probes: a failure costs one timeout.
+  auto node_pings = std::async(std::launch::async, [&] {
+    return on_node ? ping_remote_nodes(targets, o) : std::map<std::string, EchoResult>{};
+  });
+  std::vector<std::future<std::vector<CrossProbe>>> running;
+  for (const auto& src : sources) {
+    running.push_back(
+        std::async(std::launch::async, [&] { return probe_remote_pods(src, targets, o); }));
+  }
+  const auto pings = node_pings.get();
+  std::vector<std::vector<CrossProbe>> probes;
+  for (auto& f : running) probes.push_back(f.get());
+  std::optional<NodeView> view;
+  if (on_node) {
+    if (auto v = read_node_view()) view = std::move(*v);
+  }
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    for (auto& p : probes[i]) {
+      if (auto it = pings.find(p.target.node_ip); it != pings.end()) p.node_ping = it->second;
+    }
+    for (auto& c : evaluate_cross_node(sources[i].display, probes[i], view ? &*view : nullptr)) {
+      out.push_back(std::move(c));
+    }
   }
 }
 
@@ -97,18 +136,29 @@ report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseCon
   r.node = ctx.node;
   for (const auto& s : sources) r.sources.push_back({s.pod, s.ip, s.netns.path});
 
+  // Every layer runs at once: a diagnosis costs about its slowest probe, not the sum.
+  std::vector<std::future<Checks>> layers;
   for (Layer layer : report::kAllLayers) {
-    if (!selected(options, layer)) {
-      report::add_check(r, layer, skipped(layer, "not selected (--layers)"));
-    } else if (layer == Layer::kNode) {
-      run_node_layer(r, ctx);
-    } else if (layer == Layer::kPod) {
-      run_pod_layer(r, sources, ctx);
-    } else if (layer == Layer::kSameNode) {
-      run_same_node(r, sources, ctx, options);
-    } else {
-      report::add_check(r, layer, skipped(layer, "this layer's checks are not implemented yet"));
-    }
+    layers.push_back(std::async(std::launch::async, [&, layer] {
+      Checks out;
+      if (!selected(options, layer)) {
+        out.push_back(skipped(layer, "not selected (--layers)"));
+      } else if (layer == Layer::kNode) {
+        run_node_layer(out, ctx);
+      } else if (layer == Layer::kPod) {
+        run_pod_layer(out, sources, ctx);
+      } else if (layer == Layer::kSameNode) {
+        run_same_node(out, sources, ctx, options);
+      } else if (layer == Layer::kCrossNode) {
+        run_cross_node(out, sources, ctx, options);
+      } else {
+        out.push_back(skipped(layer, "this layer's checks are not implemented yet"));
+      }
+      return out;
+    }));
+  }
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    for (auto& c : layers[i].get()) report::add_check(r, report::kAllLayers[i], std::move(c));
   }
   r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)

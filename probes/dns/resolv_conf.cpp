@@ -13,7 +13,9 @@ constexpr std::size_t kMaxKept = 64;
 constexpr std::size_t kMaxProblems = 20;
 constexpr std::size_t kSnippet = 40;
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
 
 std::vector<std::string_view> split_words(std::string_view s) {
   std::vector<std::string_view> words;
@@ -124,7 +126,8 @@ void parse_line(ResolvConf& rc, std::size_t n, std::string_view line) {
   } else if (keyword(line, "sortlist", rest)) {
     return;  // affects address order only
   } else if (is_blank(line.front())) {
-    return add_problem(rc, n, "starts with a blank, so glibc ignores it: \"" + snippet(line) + "\"");
+    return add_problem(rc, n,
+                       "starts with a blank, so glibc ignores it: \"" + snippet(line) + "\"");
   } else {
     return add_problem(rc, n, "not a resolv.conf directive, ignored: \"" + snippet(line) + "\"");
   }

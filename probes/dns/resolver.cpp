@@ -36,18 +36,26 @@ void init_library() {
 
 Outcome classify(int status) {
   switch (status) {
-    case ARES_ENODATA: return Outcome::kNoData;
-    case ARES_ENOTFOUND: return Outcome::kNxDomain;
-    case ARES_ESERVFAIL: return Outcome::kServFail;
-    case ARES_EREFUSED: return Outcome::kRefused;
+    case ARES_ENODATA:
+      return Outcome::kNoData;
+    case ARES_ENOTFOUND:
+      return Outcome::kNxDomain;
+    case ARES_ESERVFAIL:
+      return Outcome::kServFail;
+    case ARES_EREFUSED:
+      return Outcome::kRefused;
     case ARES_ETIMEOUT:
     case ARES_ECANCELLED:  // the loop's deadline passed
-    case ARES_EDESTRUCTION: return Outcome::kTimeout;
-    case ARES_ECONNREFUSED: return Outcome::kConnRefused;
+    case ARES_EDESTRUCTION:
+      return Outcome::kTimeout;
+    case ARES_ECONNREFUSED:
+      return Outcome::kConnRefused;
     case ARES_EBADNAME:
     case ARES_EBADQUERY:
-    case ARES_EBADSTR: return Outcome::kBadQuery;
-    default: return Outcome::kError;
+    case ARES_EBADSTR:
+      return Outcome::kBadQuery;
+    default:
+      return Outcome::kError;
   }
 }
 
@@ -75,7 +83,8 @@ void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int
   auto* p = static_cast<Pending*>(arg);
   if (p->done) return;
   p->done = true;
-  p->answer.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - p->start);
+  p->answer.elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - p->start);
   if (status == ARES_SUCCESS) {
     read_addresses(*p, abuf, alen);
     return;
@@ -204,20 +213,31 @@ bool server_answered(Outcome o) {
 
 std::string_view to_string(Outcome o) {
   switch (o) {
-    case Outcome::kAnswer: return "answer";
-    case Outcome::kNoData: return "no A record (NOERROR, empty)";
-    case Outcome::kNxDomain: return "NXDOMAIN";
-    case Outcome::kServFail: return "SERVFAIL";
-    case Outcome::kRefused: return "REFUSED";
-    case Outcome::kTimeout: return "timeout";
-    case Outcome::kConnRefused: return "connection refused";
-    case Outcome::kBadQuery: return "not asked";
-    case Outcome::kError: return "error";
+    case Outcome::kAnswer:
+      return "answer";
+    case Outcome::kNoData:
+      return "no A record (NOERROR, empty)";
+    case Outcome::kNxDomain:
+      return "NXDOMAIN";
+    case Outcome::kServFail:
+      return "SERVFAIL";
+    case Outcome::kRefused:
+      return "REFUSED";
+    case Outcome::kTimeout:
+      return "timeout";
+    case Outcome::kConnRefused:
+      return "connection refused";
+    case Outcome::kBadQuery:
+      return "not asked";
+    case Outcome::kError:
+      return "error";
   }
   return "error";
 }
 
-std::string_view to_string(Transport t) { return t == Transport::kTcp ? "tcp" : "udp"; }
+std::string_view to_string(Transport t) {
+  return t == Transport::kTcp ? "tcp" : "udp";
+}
 
 std::vector<DnsAnswer> resolve_all(const std::vector<DnsQuery>& queries,
                                    std::chrono::milliseconds timeout) {
@@ -242,7 +262,9 @@ std::vector<DnsAnswer> resolve_all(const std::vector<DnsQuery>& queries,
     }
   }
   const auto deadline = start + timeout + kMargin;
-  auto open = [&] { return std::any_of(pending.begin(), pending.end(), [](auto& p) { return !p.done; }); };
+  auto open = [&] {
+    return std::any_of(pending.begin(), pending.end(), [](auto& p) { return !p.done; });
+  };
   while (open() && Clock::now() < deadline) drive_once(channels, pending, deadline);
   for (std::size_t i = 0; i < channels.size(); ++i) {
     if (channels[i] && !pending[i].done) ares_cancel(channels[i].get());

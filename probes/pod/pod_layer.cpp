@@ -1,5 +1,7 @@
 #include "probes/pod/pod_layer.h"
 
+#include "probes/net/routes.h"
+
 #include <cctype>
 
 namespace netdoctor::probes {
@@ -45,14 +47,6 @@ Check check_address(const netns::Interface& itf, const std::string& source) {
   c.summary = itf.name + " has no IPv4 address";
   c.evidence.push_back(describe(itf));
   return c;
-}
-
-std::string describe_route(const netns::Route& r) {
-  std::string s = r.dst;
-  if (!r.gateway.empty()) s += " via " + r.gateway;
-  if (!r.dev.empty()) s += " dev " + r.dev;
-  if (r.onlink) s += " onlink";
-  return s;
 }
 
 Check check_default_route(const PodLinkFacts& facts, const std::string& source) {

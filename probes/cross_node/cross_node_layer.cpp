@@ -1,0 +1,205 @@
+#include "probes/cross_node/cross_node_layer.h"
+
+#include <arpa/inet.h>
+
+#include <future>
+
+#include "netns/runner.h"
+#include "probes/net/routes.h"
+
+namespace netdoctor::probes {
+namespace {
+
+using report::Check;
+using report::Status;
+using Clock = std::chrono::steady_clock;
+
+std::string fmt_ms(std::chrono::microseconds us) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f ms", static_cast<double>(us.count()) / 1000.0);
+  return buf;
+}
+
+std::string echo_line(const std::string& what, const EchoResult& e) {
+  return what + ": " + to_string(e.outcome) + (e.detail.empty() ? "" : " (" + e.detail + ")");
+}
+
+const netns::Neighbour* find_neighbour(const NodeView& n, const std::string& ip, int ifindex) {
+  for (const auto& nb : n.neighbours) {
+    if (nb.ip == ip && nb.ifindex == ifindex) return &nb;
+  }
+  return nullptr;
+}
+
+const netns::FdbEntry* find_fdb(const NodeView& n, const std::string& mac, int ifindex) {
+  for (const auto& e : n.fdb) {
+    if (e.mac == mac && e.ifindex == ifindex && !e.dst.empty()) return &e;
+  }
+  return nullptr;
+}
+
+// The overlay's forwarding state for a route through a VXLAN device: the gateway's neighbour
+// (the remote VTEP's MAC) and that MAC's FDB entry (the remote node's underlay address).
+bool explain_overlay(const NodeView& n, const netns::Route& route, const netns::Interface& dev,
+                     const RemoteTarget& t, Check& c) {
+  const auto* nb = find_neighbour(n, route.gateway, dev.index);
+  if (nb == nullptr || nb->mac.empty() || nb->state.find("FAILED") != std::string::npos) {
+    c.code = "overlay-fdb-missing";
+    c.summary = "no neighbour entry for the remote VTEP " + route.gateway + " on " + dev.name;
+    c.evidence.push_back("ip neigh show " + route.gateway + " dev " + dev.name + ": " +
+                         (nb ? nb->state : std::string("no entry")));
+    return true;
+  }
+  c.evidence.push_back("neighbour " + route.gateway + " lladdr " + nb->mac + " " + nb->state);
+  const auto* fdb = find_fdb(n, nb->mac, dev.index);
+  const std::string want = t.node_ip.empty() ? "the remote node" : t.node_ip;
+  if (fdb == nullptr) {
+    c.code = "overlay-fdb-missing";
+    c.summary = dev.name + " has no FDB entry for VTEP " + nb->mac + " (expected dst " + want + ")";
+    c.evidence.push_back("bridge fdb show dev " + dev.name + ": no entry for " + nb->mac);
+    return true;
+  }
+  c.evidence.push_back("fdb " + fdb->mac + " dev " + dev.name + " dst " + fdb->dst);
+  if (!t.node_ip.empty() && fdb->dst != t.node_ip) {
+    c.code = "overlay-fdb-missing";
+    c.summary = dev.name + "'s FDB entry for " + nb->mac + " points at " + fdb->dst + ", not at " +
+                t.node_ip;
+    return true;
+  }
+  return false;
+}
+
+void explain_failure(const CrossProbe& p, const NodeView* n, Check& c) {
+  const RemoteTarget& t = p.target;
+  if (n == nullptr) {
+    c.code = "pod-unreachable";
+    c.summary = t.display + " on another node does not answer (node-side checks not visible here)";
+    return;
+  }
+  const auto route = lookup_route(n->links, t.ip);
+  if (!route || route->dst == "default") {
+    c.code = "route-missing";
+    c.summary = "the node has no route to " + (t.pod_cidr.empty() ? t.ip : t.pod_cidr) +
+                (t.node.empty() ? "" : " (pods of " + t.node + ")");
+    c.evidence.push_back("ip route get " + t.ip + ": " +
+                         (route ? describe_route(*route) : std::string("unreachable")));
+    return;
+  }
+  c.evidence.push_back("ip route get " + t.ip + ": " + describe_route(*route));
+  const netns::Interface* dev = n->links.find(route->oif);
+  if (dev && dev->kind == "vxlan" && explain_overlay(*n, *route, *dev, t, c)) return;
+  c.code = "underlay-blocked";
+  if (p.node_ping && p.node_ping->outcome == EchoOutcome::kReply) {
+    c.summary = "node " + (t.node.empty() ? t.node_ip : t.node) +
+                " answers on the underlay, but pod traffic to it does not arrive";
+  } else if (p.node_ping) {
+    c.summary =
+        "node " + (t.node.empty() ? t.node_ip : t.node) + " does not answer on the underlay either";
+  } else {
+    c.code = "pod-unreachable";
+    c.summary = t.display + " does not answer; route and overlay look right";
+    return;
+  }
+  c.evidence.push_back(echo_line("ICMP echo node -> " + t.node_ip, *p.node_ping));
+}
+
+Check evaluate_one(const std::string& source, const CrossProbe& p, const NodeView* n) {
+  Check c;
+  c.id = "cross-node.ping:" + p.target.display;
+  c.source = source;
+  c.duration_ms = p.duration_ms;
+  const std::string flow =
+      "ICMP echo " + source + " -> " + p.target.display + " (" + p.target.ip + ")";
+  if (!p.small) {
+    c.status = Status::kSkip;
+    c.summary = "probe not run: " + p.error;
+    return c;
+  }
+  if (p.small->outcome == EchoOutcome::kReply) {
+    c.summary = "reply from " + p.target.ip + " in " + fmt_ms(p.small->rtt);
+    if (!p.full) return c;
+    const std::string full = std::to_string(p.full_size) + "-byte echo with DF";
+    if (p.full->outcome == EchoOutcome::kReply) {
+      c.summary += "; " + full + " passes";
+    } else if (p.full->outcome == EchoOutcome::kTooBig) {
+      c.summary += "; path MTU below the pod's (" + p.full->detail + "), reported by ICMP";
+    } else {
+      c.status = Status::kFail;
+      c.code = "mtu-blackhole";
+      c.summary = "small packets to " + p.target.display + " pass, " + full +
+                  " vanish without an ICMP error";
+      c.evidence.push_back(flow + " (84 bytes): reply in " + fmt_ms(p.small->rtt));
+      c.evidence.push_back(echo_line(flow + " (" + full + ")", *p.full));
+    }
+    return c;
+  }
+  c.status = Status::kFail;
+  c.evidence.push_back(echo_line(flow, *p.small));
+  explain_failure(p, n, c);
+  return c;
+}
+
+std::string network_plus_one(const std::string& cidr) {
+  in_addr a{};
+  if (inet_pton(AF_INET, cidr.substr(0, cidr.find('/')).c_str(), &a) != 1) return {};
+  a.s_addr = htonl(ntohl(a.s_addr) + 1);
+  char buf[INET_ADDRSTRLEN];
+  return inet_ntop(AF_INET, &a, buf, sizeof buf);
+}
+
+}  // namespace
+
+std::vector<RemoteTarget> remote_targets(const inventory::Inventory* inv,
+                                         const std::string& this_node,
+                                         const netns::LinkSnapshot& node_links) {
+  std::vector<RemoteTarget> out;
+  if (inv != nullptr) {
+    for (const auto& node : inv->nodes) {
+      if (node.name == this_node) continue;
+      for (const auto& pod : inv->pods) {
+        if (pod.node != node.name || pod.host_network || pod.ip.empty()) continue;
+        if (!pod.phase.empty() && pod.phase != "Running") continue;
+        out.push_back({pod.display_name(), pod.ip, node.name,
+                       node.internal_ips.empty() ? "" : node.internal_ips.front(),
+                       node.pod_cidrs.empty() ? "" : node.pod_cidrs.front()});
+        break;
+      }
+    }
+    return out;
+  }
+  // No inventory: every route through an overlay device, or to a /24-or-smaller network via a
+  // gateway, stands for another node's pod network.
+  for (const auto& r : node_links.routes) {
+    if (r.dst == "default" || r.gateway.empty()) continue;
+    const netns::Interface* dev = node_links.find(r.oif);
+    const bool overlay = dev && dev->kind == "vxlan";
+    const std::string ip = cidr_contains(r.dst, r.gateway) ? r.gateway : network_plus_one(r.dst);
+    if (ip.empty() || (!overlay && r.dst.find('/') == std::string::npos)) continue;
+    out.push_back({ip + " (pod network " + r.dst + ")", ip, "", overlay ? "" : r.gateway, r.dst});
+  }
+  return out;
+}
+
+std::vector<Check> evaluate_cross_node(const std::string& source,
+                                       const std::vector<CrossProbe>& probes, const NodeView* n) {
+  std::vector<Check> out;
+  for (const auto& p : probes) out.push_back(evaluate_one(source, p, n));
+  return out;
+}
+
+Result<NodeView> read_node_view() {
+  // The prober lives in the node's namespace: a plain new thread reads it, no setns needed.
+  return std::async(std::launch::async,
+                    []() -> Result<NodeView> {
+                      NodeView v;
+                      auto links = netns::read_links();
+                      if (!links) return tl::unexpected(links.error());
+                      v.links = std::move(*links);
+                      if (auto nb = netns::read_neighbours()) v.neighbours = std::move(*nb);
+                      if (auto fdb = netns::read_fdb()) v.fdb = std::move(*fdb);
+                      return v;
+                    })
+      .get();
+}
+
+}  // namespace netdoctor::probes
