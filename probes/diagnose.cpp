@@ -73,14 +73,15 @@ void run_same_node(Checks& out, const std::vector<SourcePod>& sources, const Dia
                    const DiagnoseOptions& options) {
   SameNodeOptions o;
   o.timeout = options.timeout;
-  const bool node_probe = ctx.mode == netns::RunMode::kNode;
+  const std::vector<std::string> node_ips = ctx.mode == netns::RunMode::kNode
+                                                ? ctx.discovery->self_links.ipv4_addresses()
+                                                : std::vector<std::string>{};
   // Targets are every pod of this node, not only the sources asked for.
   const std::vector<SourcePod> peers = local_pods(*ctx.discovery, ctx.inventory);
   std::vector<std::future<std::vector<report::Check>>> running;
   for (const auto& src : sources) {
-    running.push_back(std::async(std::launch::async, [&, node_probe] {
-      return run_same_node_layer(src, peers, node_probe, o);
-    }));
+    running.push_back(std::async(std::launch::async,
+                                 [&] { return run_same_node_layer(src, peers, node_ips, o); }));
   }
   for (auto& f : running) {
     for (auto& c : f.get()) out.push_back(std::move(c));

@@ -28,12 +28,6 @@ uint16_t checksum(const uint8_t* data, size_t len) {
   return htons(static_cast<uint16_t>(~sum));
 }
 
-// Identifiers distinguish concurrent probes: raw ICMP sockets see every ICMP packet.
-uint16_t next_id() {
-  static std::atomic<uint16_t> counter{static_cast<uint16_t>(::getpid() * 7919)};
-  return counter.fetch_add(1);
-}
-
 std::vector<uint8_t> build_echo(uint16_t id, uint16_t seq, int packet_size) {
   const size_t icmp_len = static_cast<size_t>(std::max(packet_size - 20, 8));
   std::vector<uint8_t> pkt(icmp_len, 0xa5);
@@ -143,6 +137,13 @@ void wait_for_answer(int fd, uint16_t id, in_addr_t target, Clock::time_point st
 
 }  // namespace
 
+// Identifiers distinguish concurrent probes: raw ICMP sockets see every ICMP packet.
+uint16_t next_echo_id() {
+  static std::atomic<uint16_t> counter{static_cast<uint16_t>(::getpid() * 7919)};
+  uint16_t id = counter.fetch_add(1);
+  return id == 0 ? counter.fetch_add(1) : id;
+}
+
 const char* to_string(EchoOutcome outcome) {
   switch (outcome) {
     case EchoOutcome::kReply:
@@ -167,7 +168,7 @@ Result<EchoResult> icmp_echo(const std::string& ip, const EchoOptions& o) {
   }
   auto fd = open_socket(o);
   if (!fd) return tl::unexpected(fd.error());
-  const uint16_t id = next_id();
+  const uint16_t id = o.id != 0 ? o.id : next_echo_id();
   const auto pkt = build_echo(id, 1, o.packet_size);
   EchoResult r;
   const auto start = Clock::now();

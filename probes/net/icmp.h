@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "core/result.h"
@@ -34,7 +35,11 @@ struct EchoOptions {
   int packet_size = 84;        // whole IP packet, header included (84 = ping's default)
   bool dont_fragment = false;  // IP_PMTUDISC_PROBE: DF set, cached PMTU ignored
   int ttl = 64;
+  uint16_t id = 0;  // ICMP identifier; 0 picks a fresh one (see next_echo_id)
 };
+
+// A fresh ICMP identifier: concurrent probes (and a capture waiting for one) tell theirs apart.
+[[nodiscard]] uint16_t next_echo_id();
 
 [[nodiscard]] const char* to_string(EchoOutcome outcome);
 

@@ -1,6 +1,8 @@
 #include "probes/same_node/same_node_layer.h"
 
+#include <algorithm>
 #include <future>
+#include <memory>
 
 #include "netns/runner.h"
 
@@ -55,30 +57,100 @@ Check evaluate_one(const std::string& source, const PairProbe& p, const std::str
   return c;
 }
 
-// One probe, run on a thread inside the namespace `ns`.
+// The no-NAT invariant: the receiver sees the sender's own address. Only probes that arrived
+// say anything about it; one that never arrived is the ping check's failure.
+std::optional<Check> evaluate_no_nat(const std::string& source, const PairProbe& p,
+                                     const std::string& prefix) {
+  if (!p.captured || (p.capture_error.empty() && !p.seen_source)) return std::nullopt;
+  Check c;
+  c.id = prefix + ".no-nat:" + p.target;
+  c.source = source;
+  c.duration_ms = p.duration_ms;
+  if (!p.capture_error.empty()) {
+    c.status = Status::kSkip;
+    c.summary = "could not watch the probe arrive: " + p.capture_error;
+    return c;
+  }
+  std::string expected;
+  for (const auto& e : p.expected_sources) expected += (expected.empty() ? "" : " or ") + e;
+  const bool ok = std::find(p.expected_sources.begin(), p.expected_sources.end(), *p.seen_source) !=
+                  p.expected_sources.end();
+  c.evidence.push_back("captured in " + p.target + "'s namespace: ICMP echo from " +
+                       *p.seen_source + " to " + p.target_ip);
+  if (ok) {
+    c.summary = p.target + " sees the sender's own address " + *p.seen_source;
+    return c;
+  }
+  c.status = Status::kFail;
+  c.code = "pod-snat";
+  c.summary = p.target + " sees " + *p.seen_source + " as the source, not " + expected +
+              ": the traffic is source-NATed on the way";
+  return c;
+}
+
+// Where and how to watch the probe arrive: the receiver's namespace and interface.
+struct Receiver {
+  const netns::Netns* ns = nullptr;
+  std::string interface;
+  std::vector<std::string> expected_sources;
+};
+
+// Starts a capture in the receiver's namespace and waits (at most `timeout`) until it listens.
+std::future<Result<std::optional<SeenEcho>>> start_capture(const Receiver& rx, uint16_t id,
+                                                           std::chrono::milliseconds timeout) {
+  auto ready = std::make_shared<std::promise<void>>();
+  auto listening = ready->get_future();
+  auto done = netns::run_in_async(
+      *rx.ns, [ready, itf = rx.interface, id, timeout]() -> Result<std::optional<SeenEcho>> {
+        auto cap = Capture::open(itf, "icmp[icmptype] == icmp-echo");
+        ready->set_value();
+        if (!cap) return tl::unexpected(cap.error());
+        return cap->wait_echo(id, timeout);
+      });
+  listening.wait_for(timeout);
+  return done;
+}
+
+void read_neighbour(PairProbe& p) {
+  if (auto neigh = netns::read_neighbours()) {
+    for (const auto& n : *neigh) {
+      if (n.ip == p.target_ip) p.neighbour = n;
+    }
+  }
+}
+
+// One probe, run on a thread inside the namespace `ns`, watched from the receiver when given.
 PairProbe probe_in(const netns::Netns& ns, std::string target, std::string ip,
-                   std::chrono::milliseconds timeout) {
+                   const std::optional<Receiver>& rx, std::chrono::milliseconds timeout) {
   const auto start = Clock::now();
   PairProbe p;
   p.target = std::move(target);
   p.target_ip = std::move(ip);
-  auto r = netns::run_in(ns, [&p, timeout] {
-    EchoOptions o;
-    o.timeout = timeout;
+  EchoOptions o;
+  o.timeout = timeout;
+  o.id = next_echo_id();
+  std::future<Result<std::optional<SeenEcho>>> capture;
+  if (rx) capture = start_capture(*rx, o.id, timeout);
+  auto r = netns::run_in(ns, [&p, &o] {
     auto echo = icmp_echo(p.target_ip, o);
     if (!echo) {
       p.error = echo.error().message();
       return;
     }
     p.echo = *echo;
-    if (echo->outcome == EchoOutcome::kReply) return;
-    if (auto neigh = netns::read_neighbours()) {
-      for (const auto& n : *neigh) {
-        if (n.ip == p.target_ip) p.neighbour = n;
-      }
-    }
+    if (echo->outcome != EchoOutcome::kReply) read_neighbour(p);
   });
   if (!r) p.error = r.error().message();
+  if (capture.valid()) {
+    auto seen = capture.get();
+    p.captured = true;
+    p.expected_sources = rx->expected_sources;
+    if (!seen) {
+      p.capture_error = seen.error().message();
+    } else if (*seen) {
+      p.seen_source = (*seen)->src;
+    }
+  }
   p.duration_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
   return p;
@@ -90,13 +162,25 @@ std::vector<Check> evaluate_same_node(const std::string& source,
                                       const std::vector<PairProbe>& probes,
                                       const std::string& id_prefix) {
   std::vector<Check> out;
-  for (const auto& p : probes) out.push_back(evaluate_one(source, p, id_prefix));
+  for (const auto& p : probes) {
+    Check ping = evaluate_one(source, p, id_prefix);
+    auto nat = evaluate_no_nat(source, p, id_prefix);
+    if (nat && nat->status == Status::kFail) {
+      // Replies go to the translated address: the NAT explains a failed ping, so it comes first.
+      if (ping.status == Status::kFail) ping.explained_by = nat->id;
+      out.push_back(*nat);
+      out.push_back(ping);
+      continue;
+    }
+    out.push_back(ping);
+    if (nat) out.push_back(*nat);
+  }
   return out;
 }
 
 std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<SourcePod>& peers,
-                                       bool node_probe, const SameNodeOptions& o) {
-  std::vector<Check> out;
+                                       const std::vector<std::string>& node_ips,
+                                       const SameNodeOptions& o) {
   auto ns = netns::Netns::open_path(src.netns.path);
   if (!ns) {
     Check c;
@@ -106,29 +190,41 @@ std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<S
     c.summary = "cannot enter the source: " + ns.error().message();
     return {c};
   }
+  const std::string src_itf = src.netns.pod_interface.empty() ? "eth0" : src.netns.pod_interface;
+  // Receivers' namespaces stay open until every probe is done.
+  std::vector<netns::Netns> receivers;
+  receivers.reserve(peers.size());
   std::vector<std::future<PairProbe>> pod_probes;
   for (const auto& peer : peers) {
     if (peer.netns.id == src.netns.id || peer.ip.empty()) continue;
     if (pod_probes.size() >= o.max_targets) break;
-    pod_probes.push_back(std::async(std::launch::async, [&ns, &peer, &o] {
-      return probe_in(*ns, peer.display, peer.ip, o.timeout);
+    std::optional<Receiver> rx;
+    if (auto peer_ns = netns::Netns::open_path(peer.netns.path); peer_ns && !src.ip.empty()) {
+      receivers.push_back(std::move(*peer_ns));
+      rx = Receiver{&receivers.back(),
+                    peer.netns.pod_interface.empty() ? "eth0" : peer.netns.pod_interface,
+                    {src.ip}};
+    }
+    pod_probes.push_back(std::async(std::launch::async, [&ns, &peer, rx, &o] {
+      return probe_in(*ns, peer.display, peer.ip, rx, o.timeout);
     }));
   }
   std::future<PairProbe> node;
-  if (node_probe && !src.ip.empty()) {
+  if (!node_ips.empty() && !src.ip.empty()) {
     // The prober lives in the node's namespace: a new thread there needs no setns.
-    node = std::async(std::launch::async, [&src, &o] {
+    node = std::async(std::launch::async, [&] {
       auto self = netns::Netns::current();
-      return self ? probe_in(*self, "node", src.ip, o.timeout) : PairProbe{};
+      if (!self) return PairProbe{};
+      return probe_in(*self, src.display, src.ip, Receiver{&*ns, src_itf, node_ips}, o.timeout);
     });
   }
   std::vector<PairProbe> pods;
   for (auto& f : pod_probes) pods.push_back(f.get());
-  out = evaluate_same_node(src.display, pods, "same-node.ping");
+  std::vector<Check> out = evaluate_same_node(src.display, pods, "same-node.ping");
   if (node.valid()) {
-    PairProbe p = node.get();
-    p.target = src.display;
-    for (auto& c : evaluate_same_node("node", {p}, "same-node.node-to-pod")) out.push_back(c);
+    for (auto& c : evaluate_same_node("node", {node.get()}, "same-node.node-to-pod")) {
+      out.push_back(c);
+    }
   }
   return out;
 }

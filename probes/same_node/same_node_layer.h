@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "netns/links.h"
+#include "probes/net/capture.h"
 #include "probes/net/icmp.h"
 #include "probes/sources.h"
 #include "report/model.h"
@@ -23,6 +24,11 @@ struct PairProbe {
   std::string error;                          // why it could not run (e.g. CAP_NET_RAW missing)
   std::optional<netns::Neighbour> neighbour;  // the source's ARP entry for the target
   long long duration_ms = 0;
+  // The no-NAT invariant: what the receiver saw as the probe's source, captured in its netns.
+  bool captured = false;                      // a capture was attempted
+  std::string capture_error;                  // why it could not run
+  std::optional<std::string> seen_source;     // nullopt: the probe never arrived
+  std::vector<std::string> expected_sources;  // the sender's own addresses
 };
 
 struct SameNodeOptions {
@@ -35,11 +41,11 @@ struct SameNodeOptions {
                                                             const std::vector<PairProbe>& probes,
                                                             const std::string& id_prefix);
 
-// Probes every other local pod from `src` (in its namespace) and, when `node_probe` is set,
-// `src` from the node; all probes run concurrently.
-[[nodiscard]] std::vector<report::Check> run_same_node_layer(const SourcePod& src,
-                                                             const std::vector<SourcePod>& peers,
-                                                             bool node_probe,
-                                                             const SameNodeOptions& options);
+// Probes every other local pod from `src` (in its namespace), watching each probe arrive in the
+// receiver's namespace; and, when `node_ips` (the node's own addresses) is not empty, `src` from
+// the node. All probes run concurrently.
+[[nodiscard]] std::vector<report::Check> run_same_node_layer(
+    const SourcePod& src, const std::vector<SourcePod>& peers,
+    const std::vector<std::string>& node_ips, const SameNodeOptions& options);
 
 }  // namespace netdoctor::probes

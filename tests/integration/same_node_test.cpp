@@ -31,8 +31,9 @@ TEST(SameNode, PodsAndNodeReachEveryPod) {
       json::parse(net.netdoctor("diagnose -o json --layers node,pod,same-node", &status));
   EXPECT_EQ(status, 0) << r.dump(2);
   const auto checks = checks_of(r, "same-node");
-  // Three sources, two peers each, and the node to each: nine probes, all answered.
-  ASSERT_EQ(checks.size(), 9u) << r.dump(2);
+  // Three sources, two peers each, and the node to each: nine probes, all answered, and each
+  // watched arriving from the sender's own address.
+  ASSERT_EQ(checks.size(), 18u) << r.dump(2);
   for (const auto& c : checks) EXPECT_EQ(c["status"], "pass") << c.dump();
 }
 
@@ -76,6 +77,47 @@ TEST(SameNode, DroppedByTheBridgeFirewallIsAFailureWithEvidence) {
   const std::string code = r["root_cause"]["code"];
   EXPECT_TRUE(code == "pod-unreachable" || code == "filter-drop") << code;
   EXPECT_FALSE(r["root_cause"]["evidence"].empty());
+}
+
+}  // namespace
+}  // namespace netdoctor
+
+namespace netdoctor {
+namespace {
+
+TEST(SameNode, ReceiverSeesTheSendersOwnAddress) {
+  REQUIRE_ROOT();
+  TestNet net(2);
+  ASSERT_TRUE(net.ok());
+  int status = -1;
+  const json r = json::parse(
+      net.netdoctor("diagnose -o json --layers same-node --from ip:" + net.pods()[0].ip, &status));
+  EXPECT_EQ(status, 0) << r.dump(2);
+  int no_nat = 0;
+  for (const auto& c : checks_of(r, "same-node")) {
+    const std::string id = c["id"];
+    if (id.find(".no-nat:") == std::string::npos) continue;
+    ++no_nat;
+    EXPECT_EQ(c["status"], "pass") << c.dump();
+  }
+  // pod0 -> pod1, and node -> pod0: both watched as they arrive.
+  EXPECT_EQ(no_nat, 2) << r.dump(2);
+}
+
+TEST(SameNode, SourceNatBetweenPodsIsPodSnat) {
+  REQUIRE_ROOT();
+  TestNet net(2);
+  ASSERT_TRUE(net.ok());
+  ASSERT_EQ(sh("ip netns exec " + net.node() + " iptables-legacy -t nat -A POSTROUTING -s " +
+               net.pods()[0].ip + " -d 10.250.0.0/24 -j SNAT --to-source 10.250.0.99"),
+            0);
+  int status = -1;
+  const json r = json::parse(
+      net.netdoctor("diagnose -o json --layers same-node --from ip:" + net.pods()[0].ip, &status));
+  EXPECT_EQ(status, 1);
+  ASSERT_TRUE(r["root_cause"].is_object()) << r.dump(2);
+  EXPECT_EQ(r["root_cause"]["code"], "pod-snat") << r.dump(2);
+  EXPECT_NE(r["root_cause"]["summary"].get<std::string>().find("10.250.0.99"), std::string::npos);
 }
 
 }  // namespace

@@ -55,3 +55,42 @@ TEST(SameNode, ProbeThatCouldNotRunIsSkippedWithTheReason) {
 
 }  // namespace
 }  // namespace netdoctor::probes
+
+namespace netdoctor::probes {
+namespace {
+
+TEST(SameNodeNoNat, SenderAddressSeenPasses) {
+  auto p = probe(EchoOutcome::kReply);
+  p.captured = true;
+  p.seen_source = "10.244.1.3";
+  p.expected_sources = {"10.244.1.3"};
+  auto c = evaluate_same_node("default/client-a", {p}, "same-node.ping");
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[1].id, "same-node.ping.no-nat:default/web-1");
+  EXPECT_EQ(c[1].status, report::Status::kPass);
+}
+
+TEST(SameNodeNoNat, TranslatedSourceIsPodSnatAndExplainsTheFailedPing) {
+  auto p = probe(EchoOutcome::kTimeout, "REACHABLE");
+  p.captured = true;
+  p.seen_source = "10.244.1.1";
+  p.expected_sources = {"10.244.1.3"};
+  auto c = evaluate_same_node("default/client-a", {p}, "same-node.ping");
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].code, "pod-snat");
+  EXPECT_EQ(c[0].summary,
+            "default/web-1 sees 10.244.1.1 as the source, not 10.244.1.3: the traffic is "
+            "source-NATed on the way");
+  EXPECT_EQ(c[1].code, "pod-unreachable");
+  EXPECT_EQ(c[1].explained_by, c[0].id);
+}
+
+TEST(SameNodeNoNat, NothingArrivedSaysNothingAboutNat) {
+  auto p = probe(EchoOutcome::kTimeout, "REACHABLE");
+  p.captured = true;
+  p.expected_sources = {"10.244.1.3"};
+  EXPECT_EQ(evaluate_same_node("a", {p}, "same-node.ping").size(), 1u);
+}
+
+}  // namespace
+}  // namespace netdoctor::probes

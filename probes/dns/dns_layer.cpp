@@ -1,0 +1,166 @@
+#include "probes/dns/dns_layer.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <exception>
+#include <future>
+
+#include "netns/netns.h"
+#include "netns/podfs.h"
+#include "netns/runner.h"
+#include "probes/dns/dns_eval.h"
+
+namespace netdoctor::probes {
+namespace dns {
+namespace {
+
+// Time past the per-question timeout to wait for the resolver thread before giving up on it:
+// thread start, setns and channel set-up. resolve_all bounds itself; this only guards a bug.
+constexpr std::chrono::milliseconds kThreadSlack{1000};
+
+std::uint16_t port_of(const std::vector<inventory::ServicePort>& ports, const char* proto) {
+  for (const auto& p : ports) {
+    if (p.protocol == proto && p.port > 0 && p.port < 65536) return static_cast<std::uint16_t>(p.port);
+  }
+  return 53;
+}
+
+// The endpoints' target ports, from the Service's EndpointSlices.
+std::pair<std::uint16_t, std::uint16_t> endpoint_ports(const inventory::Inventory& inv) {
+  std::uint16_t udp = 53, tcp = 53;
+  for (const auto* s : inv.slices_of("kube-system", "kube-dns")) {
+    for (const auto& p : s->ports) {
+      if (p.port <= 0 || p.port >= 65536) continue;
+      if (p.protocol == "UDP") udp = static_cast<std::uint16_t>(p.port);
+      if (p.protocol == "TCP") tcp = static_cast<std::uint16_t>(p.port);
+    }
+  }
+  return {udp, tcp};
+}
+
+void add_dns_service(DnsContext& c, const inventory::Inventory* inv) {
+  const inventory::Service* svc = inv ? inv->find_service("kube-system", "kube-dns") : nullptr;
+  if (svc && !svc->cluster_ip.empty()) {
+    c.dns_service = svc->display_name();
+    c.dns_ip = svc->cluster_ip;
+    c.dns_udp_port = port_of(svc->ports, "UDP");
+    c.dns_tcp_port = port_of(svc->ports, "TCP");
+    const auto [udp, tcp] = endpoint_ports(*inv);
+    for (const auto& ip : inv->endpoint_ips("kube-system", "kube-dns")) {
+      const auto* pod = inv->find_pod_by_ip(ip);
+      c.endpoints.push_back({ip, pod ? pod->display_name() : std::string(), udp, tcp});
+    }
+    return;
+  }
+  // No kube-dns in the inventory: the pod's first nameserver stands for the DNS Service.
+  const auto ns = c.pod_nameservers();
+  if (ns.empty()) return;
+  c.dns_ip = ns.front();
+  if (const auto* other = inv ? inv->find_service_by_cluster_ip(c.dns_ip) : nullptr) {
+    c.dns_service = other->display_name();
+  }
+}
+
+}  // namespace
+
+PodResolv read_pod_resolv(pid_t pid) {
+  PodResolv r;
+  if (pid <= 0) {
+    r.detail = "no process in the pod";
+    return r;
+  }
+  auto text = netns::read_pod_file(pid, "/etc/resolv.conf");
+  if (text) {
+    r.state = ResolvState::kRead;
+    r.text = std::move(*text);
+    return r;
+  }
+  r.detail = text.error().message();
+  struct stat st{};
+  const bool alive = ::stat(("/proc/" + std::to_string(pid)).c_str(), &st) == 0;
+  const bool enoent = text.error().sys_errno == ENOENT || text.error().code == ErrorCode::kNotFound;
+  r.state = enoent && alive ? ResolvState::kMissing : ResolvState::kUnreadable;
+  return r;
+}
+
+DnsContext build_context(const SourcePod& src, const PodResolv& resolv,
+                         const inventory::Inventory* inv, const DnsLayerOptions& o) {
+  DnsContext c;
+  c.source = src.display;
+  c.have_inventory = inv != nullptr;
+  c.resolv_state = resolv.state;
+  c.resolv_detail = resolv.detail;
+  if (resolv.state == ResolvState::kRead) c.resolv = parse_resolv_conf(resolv.text);
+  if (const auto slash = src.pod.find('/'); slash != std::string::npos) {
+    c.pod_namespace = src.pod.substr(0, slash);
+  }
+  c.cluster_domain = !o.cluster_domain.empty()
+                         ? o.cluster_domain
+                         : cluster_domain_from_search(c.resolv.search, c.pod_namespace);
+  add_dns_service(c, inv);
+  c.outside_names = o.outside_names;
+  if (c.outside_names.empty() && !o.default_outside_name.empty()) {
+    c.outside_names.push_back(o.default_outside_name);
+  }
+  return c;
+}
+
+void ask_in_netns(const std::string& netns_path, DnsFacts& facts,
+                  std::chrono::milliseconds timeout) {
+  if (facts.plan.empty()) return;
+  auto ns = netns::Netns::open_path(netns_path);
+  if (!ns) {
+    facts.not_asked = "cannot ask from the pod: " + ns.error().message();
+    return;
+  }
+  std::vector<DnsQuery> queries;
+  for (const auto& p : facts.plan) queries.push_back(p.query);
+  // The thread owns copies of everything it reads, so it may outlive a wait that gave up.
+  auto future = netns::run_in_async(*ns, [queries = std::move(queries), timeout] {
+    return resolve_all(queries, timeout);
+  });
+  if (future.wait_for(timeout + kThreadSlack) != std::future_status::ready) {
+    facts.not_asked = "the resolver thread did not finish within " +
+                      std::to_string((timeout + kThreadSlack).count()) + " ms";
+    return;
+  }
+  auto answers = future.get();
+  if (!answers) {
+    facts.not_asked = "cannot ask from the pod: " + answers.error().message();
+    return;
+  }
+  facts.answers = std::move(*answers);
+}
+
+}  // namespace dns
+
+std::vector<report::Check> run_dns_layer(const SourcePod& src,
+                                         const inventory::Inventory* inventory,
+                                         const DnsLayerOptions& o) {
+  try {
+    dns::DnsFacts facts;
+    facts.context = dns::build_context(src, dns::read_pod_resolv(src.netns.pid()), inventory, o);
+    facts.plan = dns::plan_queries(facts.context);
+    const std::string path =
+        !src.netns.path.empty() ? src.netns.path
+                                : (src.netns.pid() > 0
+                                       ? "/proc/" + std::to_string(src.netns.pid()) + "/ns/net"
+                                       : std::string());
+    if (path.empty()) {
+      facts.not_asked = "the pod's network namespace is unknown";
+    } else {
+      dns::ask_in_netns(path, facts, o.timeout);
+    }
+    return dns::evaluate_dns(facts);
+  } catch (const std::exception& e) {
+    report::Check c;
+    c.id = "dns.layer";
+    c.source = src.display;
+    c.status = report::Status::kSkip;
+    c.summary = std::string("the dns layer could not run: ") + e.what();
+    return {c};
+  }
+}
+
+}  // namespace netdoctor::probes
