@@ -25,7 +25,8 @@ std::string find_program(const std::string& name) {
   size_t start = 0;
   while (start <= path.size()) {
     size_t end = path.find(':', start);
-    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string dir =
+        path.substr(start, end == std::string::npos ? std::string::npos : end - start);
     std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
     if (end == std::string::npos) break;
@@ -52,12 +53,14 @@ Result<void> make_pipe(Fd& read_end, Fd& write_end) {
 }
 
 // Reads both pipes until they close or the deadline passes; false on timeout.
-bool drain(Fd& out, Fd& err, CommandOutput& result, std::chrono::steady_clock::time_point deadline) {
+bool drain(Fd& out, Fd& err, CommandOutput& result,
+           std::chrono::steady_clock::time_point deadline) {
   while (out.valid() || err.valid()) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
-    pollfd p[2] = {{out.valid() ? out.get() : -1, POLLIN, 0}, {err.valid() ? err.get() : -1, POLLIN, 0}};
+    pollfd p[2] = {{out.valid() ? out.get() : -1, POLLIN, 0},
+                   {err.valid() ? err.get() : -1, POLLIN, 0}};
     if (poll(p, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) return false;
     Fd* fds[2] = {&out, &err};
     std::string* bufs[2] = {&result.out, &result.err};
@@ -65,8 +68,10 @@ bool drain(Fd& out, Fd& err, CommandOutput& result, std::chrono::steady_clock::t
       if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       char buf[65536];
       ssize_t n = read(p[i].fd, buf, sizeof buf);
-      if (n > 0) bufs[i]->append(buf, static_cast<size_t>(n));
-      else if (n == 0 || errno != EINTR) fds[i]->reset();
+      if (n > 0)
+        bufs[i]->append(buf, static_cast<size_t>(n));
+      else if (n == 0 || errno != EINTR)
+        fds[i]->reset();
     }
   }
   return true;

@@ -46,7 +46,9 @@ void nd_iptc_close(nd_iptc* handle) {
   free(handle);
 }
 
-void nd_iptc_free(char* text) { free(text); }
+void nd_iptc_free(char* text) {
+  free(text);
+}
 
 static void print_iface(FILE* f, char letter, const char* iface, const unsigned char* mask,
                         int invert) {
@@ -63,8 +65,7 @@ static void print_iface(FILE* f, char letter, const char* iface, const unsigned 
   }
 }
 
-static void print_addr(FILE* f, char letter, struct in_addr addr, struct in_addr mask,
-                       int invert) {
+static void print_addr(FILE* f, char letter, struct in_addr addr, struct in_addr mask, int invert) {
   char buf[INET_ADDRSTRLEN];
   uint32_t m = ntohl(mask.s_addr);
   int len = 0;
@@ -78,11 +79,20 @@ static void print_proto(FILE* f, uint16_t proto, int invert) {
   if (proto == 0) return;
   fprintf(f, "%s -p ", invert ? " !" : "");
   switch (proto) {
-    case IPPROTO_TCP: fputs("tcp", f); break;
-    case IPPROTO_UDP: fputs("udp", f); break;
-    case IPPROTO_ICMP: fputs("icmp", f); break;
-    case IPPROTO_SCTP: fputs("sctp", f); break;
-    default: fprintf(f, "%u", proto);
+    case IPPROTO_TCP:
+      fputs("tcp", f);
+      break;
+    case IPPROTO_UDP:
+      fputs("udp", f);
+      break;
+    case IPPROTO_ICMP:
+      fputs("icmp", f);
+      break;
+    case IPPROTO_SCTP:
+      fputs("sctp", f);
+      break;
+    default:
+      fprintf(f, "%u", proto);
   }
 }
 
@@ -133,10 +143,11 @@ static int print_nat_target(FILE* f, const struct xt_entry_target* t, const char
 static void print_target(FILE* f, const struct ipt_entry* e, struct xtc_handle* h) {
   const char* name = iptc_get_target(e, h);
   const struct xt_entry_target* t = (const void*)((const char*)e + e->target_offset);
-  static const char* rejects[] = {"icmp-net-unreachable", "icmp-host-unreachable",
+  static const char* rejects[] = {"icmp-net-unreachable",   "icmp-host-unreachable",
                                   "icmp-proto-unreachable", "icmp-port-unreachable",
-                                  "icmp-echo-reply", "icmp-net-prohibited",
-                                  "icmp-host-prohibited", "tcp-reset", "icmp-admin-prohibited"};
+                                  "icmp-echo-reply",        "icmp-net-prohibited",
+                                  "icmp-host-prohibited",   "tcp-reset",
+                                  "icmp-admin-prohibited"};
   int known = 1;
   if (name == NULL || name[0] == '\0') return; /* no target: the rule only counts */
   fprintf(f, " -%c %s", (e->ip.flags & IPT_F_GOTO) ? 'g' : 'j', name);
@@ -193,9 +204,8 @@ char* nd_iptc_dump(nd_iptc* handle) {
   fprintf(f, "*%s\n", handle->table);
   for (chain = iptc_first_chain(handle->h); chain; chain = iptc_next_chain(handle->h)) {
     struct xt_counters counters;
-    const char* policy = iptc_builtin(chain, handle->h)
-                             ? iptc_get_policy(chain, &counters, handle->h)
-                             : NULL;
+    const char* policy =
+        iptc_builtin(chain, handle->h) ? iptc_get_policy(chain, &counters, handle->h) : NULL;
     fprintf(f, ":%s %s [0:0]\n", chain, policy ? policy : "-");
   }
   for (chain = iptc_first_chain(handle->h); chain; chain = iptc_next_chain(handle->h)) {

@@ -3,6 +3,7 @@
 #include "rules/iptc_shim_matches.h"
 
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
 #include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_comment.h>
 #include <linux/netfilter/xt_conntrack.h>
@@ -15,7 +16,6 @@
 #include <linux/netfilter/xt_state.h>
 #include <linux/netfilter/xt_statistic.h>
 #include <linux/netfilter/xt_tcpudp.h>
-#include <linux/if_packet.h>
 #include <string.h>
 
 /* xtables_save_string: bare when only [A-Za-z0-9_-], else double-quoted with escapes. */
@@ -44,7 +44,8 @@ static int print_tcp(FILE* f, const struct xt_tcp* t) {
   static const char* names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG"};
   print_ports(f, "--sport", t->spts, t->invflags & XT_TCP_INV_SRCPT);
   print_ports(f, "--dport", t->dpts, t->invflags & XT_TCP_INV_DSTPT);
-  if (t->option) fprintf(f, "%s --tcp-option %u", (t->invflags & XT_TCP_INV_OPTION) ? " !" : "", t->option);
+  if (t->option)
+    fprintf(f, "%s --tcp-option %u", (t->invflags & XT_TCP_INV_OPTION) ? " !" : "", t->option);
   if (t->flg_mask || (t->invflags & XT_TCP_INV_FLAGS)) {
     const uint8_t sets[2] = {t->flg_mask, t->flg_cmp};
     fprintf(f, "%s --tcp-flags", (t->invflags & XT_TCP_INV_FLAGS) ? " !" : "");
@@ -79,9 +80,9 @@ static int print_multiport(FILE* f, const struct xt_entry_match* m) {
 }
 
 static void print_types(FILE* f, const char* opt, uint16_t mask, int invert) {
-  static const char* names[] = {"UNSPEC",    "UNICAST",   "LOCAL",       "BROADCAST",
-                                "ANYCAST",   "MULTICAST", "BLACKHOLE",   "UNREACHABLE",
-                                "PROHIBIT",  "THROW",     "NAT",         "XRESOLVE"};
+  static const char* names[] = {"UNSPEC",   "UNICAST",   "LOCAL",     "BROADCAST",
+                                "ANYCAST",  "MULTICAST", "BLACKHOLE", "UNREACHABLE",
+                                "PROHIBIT", "THROW",     "NAT",       "XRESOLVE"};
   int first = 1;
   if (mask == 0) return;
   fprintf(f, "%s %s ", invert ? " !" : "", opt);
@@ -105,12 +106,16 @@ static int print_addrtype(FILE* f, const struct xt_entry_match* m) {
 
 /* conntrack/state bits in the order libxt_conntrack prints them. */
 static void print_states(FILE* f, const char* opt, unsigned mask, int invert) {
-  static const struct { unsigned bit; const char* name; } states[] = {
-      {XT_CONNTRACK_STATE_INVALID, "INVALID"}, {XT_CONNTRACK_STATE_BIT(IP_CT_NEW), "NEW"},
-      {XT_CONNTRACK_STATE_BIT(IP_CT_RELATED), "RELATED"},
-      {XT_CONNTRACK_STATE_BIT(IP_CT_ESTABLISHED), "ESTABLISHED"},
-      {XT_CONNTRACK_STATE_UNTRACKED, "UNTRACKED"}, {XT_CONNTRACK_STATE_SNAT, "SNAT"},
-      {XT_CONNTRACK_STATE_DNAT, "DNAT"}};
+  static const struct {
+    unsigned bit;
+    const char* name;
+  } states[] = {{XT_CONNTRACK_STATE_INVALID, "INVALID"},
+                {XT_CONNTRACK_STATE_BIT(IP_CT_NEW), "NEW"},
+                {XT_CONNTRACK_STATE_BIT(IP_CT_RELATED), "RELATED"},
+                {XT_CONNTRACK_STATE_BIT(IP_CT_ESTABLISHED), "ESTABLISHED"},
+                {XT_CONNTRACK_STATE_UNTRACKED, "UNTRACKED"},
+                {XT_CONNTRACK_STATE_SNAT, "SNAT"},
+                {XT_CONNTRACK_STATE_DNAT, "DNAT"}};
   int first = 1;
   fprintf(f, "%s %s ", invert ? " !" : "", opt);
   for (unsigned i = 0; i < sizeof states / sizeof states[0]; i++) {
@@ -140,7 +145,8 @@ static int print_conntrack(FILE* f, const struct xt_entry_match* m) {
 static int print_statistic(FILE* f, const struct xt_statistic_info* s) {
   const char* inv = (s->flags & XT_STATISTIC_INVERT) ? " !" : "";
   if (s->mode == XT_STATISTIC_MODE_RANDOM) {
-    fprintf(f, " --mode random%s --probability %.11f", inv, 1.0 * s->u.random.probability / 0x80000000u);
+    fprintf(f, " --mode random%s --probability %.11f", inv,
+            1.0 * s->u.random.probability / 0x80000000u);
   } else if (s->mode == XT_STATISTIC_MODE_NTH) {
     fprintf(f, " --mode nth%s --every %u --packet %u", inv, s->u.nth.every + 1, s->u.nth.packet);
   } else {
@@ -149,7 +155,8 @@ static int print_statistic(FILE* f, const struct xt_statistic_info* s) {
   return 1;
 }
 
-static int print_recent(FILE* f, const struct xt_recent_mtinfo* r) {
+static int print_recent(FILE* f, const struct xt_entry_match* m) {
+  const struct xt_recent_mtinfo* r = (const void*)m->data; /* rev 1 appends the mask */
   char name[XT_RECENT_NAME_LEN + 1];
   if (r->invert) fputs(" !", f);
   if (r->check_set & XT_RECENT_SET) fputs(" --set", f);
@@ -164,6 +171,11 @@ static int print_recent(FILE* f, const struct xt_recent_mtinfo* r) {
   name[XT_RECENT_NAME_LEN] = '\0';
   fputs(" --name", f);
   save_string(f, name);
+  if (m->u.user.revision == 1) {
+    char mask[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &((const struct xt_recent_mtinfo_v1*)r)->mask.in, mask, sizeof mask);
+    fprintf(f, " --mask %s", mask);
+  }
   fputs(r->side == XT_RECENT_DEST ? " --rdest" : " --rsource", f);
   return 1;
 }
@@ -172,19 +184,22 @@ static int print_physdev(FILE* f, const struct xt_physdev_info* p) {
   char dev[IFNAMSIZ + 1];
   const char* inv_in = (p->invert & XT_PHYSDEV_OP_IN) ? " !" : "";
   const char* inv_out = (p->invert & XT_PHYSDEV_OP_OUT) ? " !" : "";
-  if (p->bitmask & XT_PHYSDEV_OP_ISIN) fprintf(f, "%s --physdev-is-in", (p->invert & XT_PHYSDEV_OP_ISIN) ? " !" : "");
+  if (p->bitmask & XT_PHYSDEV_OP_ISIN)
+    fprintf(f, "%s --physdev-is-in", (p->invert & XT_PHYSDEV_OP_ISIN) ? " !" : "");
   if (p->bitmask & XT_PHYSDEV_OP_IN) {
     memcpy(dev, p->physindev, IFNAMSIZ);
     dev[IFNAMSIZ] = '\0';
     fprintf(f, "%s --physdev-in %s", inv_in, dev);
   }
-  if (p->bitmask & XT_PHYSDEV_OP_ISOUT) fprintf(f, "%s --physdev-is-out", (p->invert & XT_PHYSDEV_OP_ISOUT) ? " !" : "");
+  if (p->bitmask & XT_PHYSDEV_OP_ISOUT)
+    fprintf(f, "%s --physdev-is-out", (p->invert & XT_PHYSDEV_OP_ISOUT) ? " !" : "");
   if (p->bitmask & XT_PHYSDEV_OP_OUT) {
     memcpy(dev, p->physoutdev, IFNAMSIZ);
     dev[IFNAMSIZ] = '\0';
     fprintf(f, "%s --physdev-out %s", inv_out, dev);
   }
-  if (p->bitmask & XT_PHYSDEV_OP_BRIDGED) fprintf(f, "%s --physdev-is-bridged", (p->invert & XT_PHYSDEV_OP_BRIDGED) ? " !" : "");
+  if (p->bitmask & XT_PHYSDEV_OP_BRIDGED)
+    fprintf(f, "%s --physdev-is-bridged", (p->invert & XT_PHYSDEV_OP_BRIDGED) ? " !" : "");
   return 1;
 }
 
@@ -228,7 +243,7 @@ int nd_print_match(FILE* f, const struct xt_entry_match* m) {
     return 1;
   }
   if (strcmp(name, "statistic") == 0) return print_statistic(f, data);
-  if (strcmp(name, "recent") == 0) return print_recent(f, data);
+  if (strcmp(name, "recent") == 0) return print_recent(f, m);
   if (strcmp(name, "physdev") == 0) return print_physdev(f, data);
   if (strcmp(name, "pkttype") == 0) return print_pkttype(f, data);
   if (strcmp(name, "length") == 0) {
