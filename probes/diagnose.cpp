@@ -27,23 +27,14 @@ report::Check skipped(Layer layer, const std::string& why) {
   return c;
 }
 
-PodLinkFacts pod_facts(const SourcePod& src, const netns::Discovery& d) {
-  PodLinkFacts f;
-  f.pod = src.netns.links;
-  f.pod_interface = src.netns.pod_interface;
-  if (src.netns.local && src.netns.host_veth_index > 0) {
-    if (const auto* peer = d.self_links.find(src.netns.host_veth_index)) {
-      f.host_veth = *peer;
-      if (const auto* bridge = d.self_links.find(peer->master)) f.host_bridge = bridge->name;
-    }
-  }
-  return f;
+const netns::LinkSnapshot* node_links_of(const DiagnoseContext& ctx) {
+  return ctx.mode == netns::RunMode::kNode ? &ctx.discovery->self_links : nullptr;
 }
 
 void run_pod_layer(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx) {
   for (const auto& src : sources) {
     // The links were read inside the pod's namespace during discovery, moments ago.
-    for (auto& c : evaluate_pod_layer(pod_facts(src, *ctx.discovery), src.display)) {
+    for (auto& c : evaluate_pod_layer(pod_link_facts(src.netns, node_links_of(ctx)), src.display)) {
       out.push_back(std::move(c));
     }
   }
@@ -80,8 +71,9 @@ void run_same_node(Checks& out, const std::vector<SourcePod>& sources, const Dia
   const std::vector<SourcePod> peers = local_pods(*ctx.discovery, ctx.inventory);
   std::vector<std::future<std::vector<report::Check>>> running;
   for (const auto& src : sources) {
-    running.push_back(std::async(std::launch::async,
-                                 [&] { return run_same_node_layer(src, peers, node_ips, o); }));
+    running.push_back(std::async(std::launch::async, [&] {
+      return run_same_node_layer(src, peers, node_ips, node_links_of(ctx), o);
+    }));
   }
   for (auto& f : running) {
     for (auto& c : f.get()) out.push_back(std::move(c));

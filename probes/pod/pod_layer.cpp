@@ -95,6 +95,19 @@ std::string describe(const netns::Interface& itf) {
   return itf.name + ": <" + flags + "> mtu " + std::to_string(itf.mtu) + " state " + state;
 }
 
+PodLinkFacts pod_link_facts(const netns::NetnsInfo& pod, const netns::LinkSnapshot* node_links) {
+  PodLinkFacts f;
+  f.pod = pod.links;
+  f.pod_interface = pod.pod_interface;
+  if (node_links != nullptr && pod.local && pod.host_veth_index > 0) {
+    if (const auto* peer = node_links->find(pod.host_veth_index)) {
+      f.host_veth = *peer;
+      if (const auto* bridge = node_links->find(peer->master)) f.host_bridge = bridge->name;
+    }
+  }
+  return f;
+}
+
 const netns::Interface* pod_interface(const PodLinkFacts& facts) {
   if (!facts.pod_interface.empty()) {
     if (const auto* itf = facts.pod.find(facts.pod_interface)) return itf;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "netns/discover.h"
 #include "netns/links.h"
 #include "report/model.h"
 
@@ -22,6 +23,11 @@ struct PodLinkFacts {
   std::optional<netns::Interface> host_veth;
   std::string host_bridge;  // the bridge the peer is enslaved to, when any
 };
+
+// The facts discovery already read for a pod: its links and, when `node_links` is given (node
+// mode), its veth's peer on the node and that peer's bridge.
+[[nodiscard]] PodLinkFacts pod_link_facts(const netns::NetnsInfo& pod,
+                                          const netns::LinkSnapshot* node_links);
 
 // The interface the pod talks through: the known veth, else the default route's, else the
 // first interface with an IPv4 address, else the first that is not loopback.

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "netns/runner.h"
+#include "probes/pod/pod_layer.h"
 
 namespace netdoctor::probes {
 namespace {
@@ -46,6 +47,12 @@ Check evaluate_one(const std::string& source, const PairProbe& p, const std::str
     c.evidence.push_back("neighbour " + p.neighbour->ip + " lladdr " +
                          (p.neighbour->mac.empty() ? "-" : p.neighbour->mac) + " " +
                          p.neighbour->state);
+  }
+  if (p.target_fault) {
+    c.code = p.target_fault->code;
+    c.summary = p.target + " does not answer: " + p.target_fault->summary;
+    for (const auto& e : p.target_fault->evidence) c.evidence.push_back(e);
+    return c;
   }
   if (neighbour_failed(p.neighbour)) {
     c.code = "neighbor-failed";
@@ -180,6 +187,7 @@ std::vector<Check> evaluate_same_node(const std::string& source,
 
 std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<SourcePod>& peers,
                                        const std::vector<std::string>& node_ips,
+                                       const netns::LinkSnapshot* node_links,
                                        const SameNodeOptions& o) {
   auto ns = netns::Netns::open_path(src.netns.path);
   if (!ns) {
@@ -205,8 +213,14 @@ std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<S
                     peer.netns.pod_interface.empty() ? "eth0" : peer.netns.pod_interface,
                     {src.ip}};
     }
-    pod_probes.push_back(std::async(std::launch::async, [&ns, &peer, rx, &o] {
-      return probe_in(*ns, peer.display, peer.ip, rx, o.timeout);
+    std::optional<Check> fault;
+    for (auto& c : evaluate_pod_layer(pod_link_facts(peer.netns, node_links), peer.display)) {
+      if (c.status == Status::kFail && !fault) fault = c;
+    }
+    pod_probes.push_back(std::async(std::launch::async, [&ns, &peer, rx, fault, &o] {
+      PairProbe p = probe_in(*ns, peer.display, peer.ip, rx, o.timeout);
+      p.target_fault = fault;
+      return p;
     }));
   }
   std::future<PairProbe> node;

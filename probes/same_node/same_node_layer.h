@@ -29,6 +29,9 @@ struct PairProbe {
   std::string capture_error;                  // why it could not run
   std::optional<std::string> seen_source;     // nullopt: the probe never arrived
   std::vector<std::string> expected_sources;  // the sender's own addresses
+  // The target pod's own failing pod-layer check (its link down, no address...), when any:
+  // the most specific reason it does not answer.
+  std::optional<report::Check> target_fault;
 };
 
 struct SameNodeOptions {
@@ -46,6 +49,7 @@ struct SameNodeOptions {
 // the node. All probes run concurrently.
 [[nodiscard]] std::vector<report::Check> run_same_node_layer(
     const SourcePod& src, const std::vector<SourcePod>& peers,
-    const std::vector<std::string>& node_ips, const SameNodeOptions& options);
+    const std::vector<std::string>& node_ips, const netns::LinkSnapshot* node_links,
+    const SameNodeOptions& options);
 
 }  // namespace netdoctor::probes
