@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "probes/cross_node/cross_node_layer.h"
+#include "probes/net/routes.h"
+#include "probes/node/forward.h"
 #include "probes/node/node_layer.h"
 #include "probes/pod/pod_layer.h"
 #include "probes/same_node/same_node_layer.h"
@@ -40,6 +42,25 @@ void run_pod_layer(Checks& out, const std::vector<SourcePod>& sources, const Dia
   }
 }
 
+// Representative pod flows the node forwards: between two of its pods over the bridge, and
+// from one of them to a pod of another node.
+std::vector<ForwardFlow> pod_flows(const DiagnoseContext& ctx) {
+  std::vector<ForwardFlow> flows;
+  const auto pods = local_pods(*ctx.discovery, ctx.inventory);
+  if (pods.empty() || pods[0].ip.empty()) return flows;
+  const auto facts = pod_link_facts(pods[0].netns, &ctx.discovery->self_links);
+  const std::string bridge = facts.host_bridge;
+  if (pods.size() > 1 && !pods[1].ip.empty()) {
+    flows.push_back({pods[0].ip, pods[1].ip, bridge, bridge});
+  }
+  const auto remote = remote_targets(ctx.inventory, ctx.node, ctx.discovery->self_links);
+  if (!remote.empty()) {
+    const auto route = lookup_route(ctx.discovery->self_links, remote[0].ip);
+    flows.push_back({pods[0].ip, remote[0].ip, bridge, route ? route->dev : ""});
+  }
+  return flows;
+}
+
 void run_node_layer(Checks& out, const DiagnoseContext& ctx) {
   if (ctx.mode == netns::RunMode::kPod) {
     out.push_back(skipped(Layer::kNode,
@@ -58,6 +79,11 @@ void run_node_layer(Checks& out, const DiagnoseContext& ctx) {
     c.duration_ms = ms;
     out.push_back(std::move(c));
   }
+  if (ctx.rules == nullptr) {
+    out.push_back(skipped(Layer::kNode, "the node's iptables rules could not be read"));
+    return;
+  }
+  out.push_back(check_forward_policy(ctx.rules->ruleset, pod_flows(ctx)));
 }
 
 void run_same_node(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
@@ -67,12 +93,13 @@ void run_same_node(Checks& out, const std::vector<SourcePod>& sources, const Dia
   const std::vector<std::string> node_ips = ctx.mode == netns::RunMode::kNode
                                                 ? ctx.discovery->self_links.ipv4_addresses()
                                                 : std::vector<std::string>{};
+  const rules::Ruleset* rules = ctx.rules ? &ctx.rules->ruleset : nullptr;
   // Targets are every pod of this node, not only the sources asked for.
   const std::vector<SourcePod> peers = local_pods(*ctx.discovery, ctx.inventory);
   std::vector<std::future<std::vector<report::Check>>> running;
   for (const auto& src : sources) {
     running.push_back(std::async(std::launch::async, [&] {
-      return run_same_node_layer(src, peers, node_ips, node_links_of(ctx), o);
+      return run_same_node_layer(src, peers, {node_ips, node_links_of(ctx), rules}, o);
     }));
   }
   for (auto& f : running) {
@@ -121,9 +148,18 @@ void run_cross_node(Checks& out, const std::vector<SourcePod>& sources, const Di
 
 }  // namespace
 
-report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
+report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseContext& given,
                         const DiagnoseOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  DiagnoseContext ctx = given;
+  std::optional<rules::RuleSnapshot> rules;
+  if (ctx.rules == nullptr && ctx.mode == netns::RunMode::kNode) {
+    // Read once (libiptc: a few milliseconds) and shared by every layer that judges a flow.
+    if (auto self = netns::Netns::current()) {
+      if (auto snap = rules::read_rules(*self)) rules = std::move(*snap);
+    }
+    if (rules) ctx.rules = &*rules;
+  }
   report::Report r = report::make_report();
   r.mode = netns::to_string(ctx.mode);
   r.node = ctx.node;

@@ -10,6 +10,7 @@
 #include "netns/mode.h"
 #include "probes/sources.h"
 #include "report/model.h"
+#include "rules/read.h"
 
 namespace netdoctor::probes {
 
@@ -23,6 +24,8 @@ struct DiagnoseContext {
   std::string node;
   const netns::Discovery* discovery = nullptr;
   const inventory::Inventory* inventory = nullptr;  // may be null
+  // The node's proxy and filter rules; diagnose() reads them in node mode when left null.
+  const rules::RuleSnapshot* rules = nullptr;
 };
 
 [[nodiscard]] report::Report diagnose(const std::vector<SourcePod>& sources,

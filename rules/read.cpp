@@ -44,6 +44,17 @@ bool has_hint(const Ruleset& rules) {
   return mangle && (mangle->find("KUBE-IPTABLES-HINT") || mangle->find("KUBE-KUBELET-CANARY"));
 }
 
+// Rules plus built-in chains whose policy is not ACCEPT: how much a ruleset says.
+size_t weight(const Ruleset& rules, size_t rule_count) {
+  size_t policies = 0;
+  for (const auto& t : rules.tables) {
+    for (const auto& c : t.chains) {
+      if (c.builtin && !c.policy.empty() && c.policy != "ACCEPT") ++policies;
+    }
+  }
+  return rule_count + policies;
+}
+
 // Runs inside the node's namespace.
 Result<RuleSnapshot> read_here() {
   RuleSnapshot snap;
@@ -84,8 +95,11 @@ Result<RuleSnapshot> read_here() {
                          std::to_string(facts.nft_rules) +
                          " nft iptables rules; the kernel applies both");
   }
+  // Without kube-proxy's hint, the filter table still matters: a FORWARD policy DROP with no
+  // rule at all (Docker's, or a hardened node) is exactly what netdoctor must see.
   bool use_legacy = snap.backend == Backend::kIptablesLegacy ||
-                    (snap.backend != Backend::kIptablesNft && facts.legacy_rules > facts.nft_rules);
+                    (snap.backend != Backend::kIptablesNft &&
+                     weight(legacy, facts.legacy_rules) > weight(nft, facts.nft_rules));
   snap.ruleset = use_legacy ? std::move(legacy) : std::move(nft);
   return snap;
 }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "netns/runner.h"
+#include "probes/node/forward.h"
 #include "probes/pod/pod_layer.h"
 
 namespace netdoctor::probes {
@@ -52,6 +53,18 @@ Check evaluate_one(const std::string& source, const PairProbe& p, const std::str
     c.code = p.target_fault->code;
     c.summary = p.target + " does not answer: " + p.target_fault->summary;
     for (const auto& e : p.target_fault->evidence) c.evidence.push_back(e);
+    return c;
+  }
+  if (p.forward_block) {
+    c.evidence.push_back(describe_decision(*p.forward_block));
+    if (p.forward_block->by_policy()) {
+      c.code = "pod-unreachable";
+      c.summary = p.target + " does not answer: the node's FORWARD policy drops the flow";
+    } else {
+      c.code = "filter-drop";
+      c.summary = "a " + p.forward_block->chain + " rule drops traffic to " + p.target +
+                  (p.forward_block->comment.empty() ? "" : " (" + p.forward_block->comment + ")");
+    }
     return c;
   }
   if (neighbour_failed(p.neighbour)) {
@@ -116,6 +129,13 @@ std::future<Result<std::optional<SeenEcho>>> start_capture(const Receiver& rx, u
       });
   listening.wait_for(timeout);
   return done;
+}
+
+// The bridge a pod's host-side veth is a port of ("cni0"), or "" when not known.
+std::string bridge_of(const SourcePod& pod, const netns::LinkSnapshot* node_links) {
+  if (node_links == nullptr) return {};
+  const auto f = pod_link_facts(pod.netns, node_links);
+  return f.host_bridge;
 }
 
 void read_neighbour(PairProbe& p) {
@@ -186,9 +206,8 @@ std::vector<Check> evaluate_same_node(const std::string& source,
 }
 
 std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<SourcePod>& peers,
-                                       const std::vector<std::string>& node_ips,
-                                       const netns::LinkSnapshot* node_links,
-                                       const SameNodeOptions& o) {
+                                       const SameNodeContext& ctx, const SameNodeOptions& o) {
+  const auto& node_ips = ctx.node_ips;
   auto ns = netns::Netns::open_path(src.netns.path);
   if (!ns) {
     Check c;
@@ -214,12 +233,16 @@ std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<S
                     {src.ip}};
     }
     std::optional<Check> fault;
-    for (auto& c : evaluate_pod_layer(pod_link_facts(peer.netns, node_links), peer.display)) {
+    for (auto& c : evaluate_pod_layer(pod_link_facts(peer.netns, ctx.node_links), peer.display)) {
       if (c.status == Status::kFail && !fault) fault = c;
     }
-    pod_probes.push_back(std::async(std::launch::async, [&ns, &peer, rx, fault, &o] {
+    pod_probes.push_back(std::async(std::launch::async, [&, rx, fault] {
       PairProbe p = probe_in(*ns, peer.display, peer.ip, rx, o.timeout);
       p.target_fault = fault;
+      if (ctx.rules && p.echo && p.echo->outcome != EchoOutcome::kReply) {
+        const std::string bridge = bridge_of(peer, ctx.node_links);
+        p.forward_block = forward_block(*ctx.rules, {src.ip, peer.ip, bridge, bridge});
+      }
       return p;
     }));
   }

@@ -13,6 +13,7 @@
 #include "probes/net/icmp.h"
 #include "probes/sources.h"
 #include "report/model.h"
+#include "rules/evaluate.h"
 
 namespace netdoctor::probes {
 
@@ -32,6 +33,15 @@ struct PairProbe {
   // The target pod's own failing pod-layer check (its link down, no address...), when any:
   // the most specific reason it does not answer.
   std::optional<report::Check> target_fault;
+  // The node's FORWARD chain stops the flow: the rule (or policy) that does.
+  std::optional<rules::Decision> forward_block;
+};
+
+// What the node contributes; everything empty or null in pod mode.
+struct SameNodeContext {
+  std::vector<std::string> node_ips;                // the node's addresses: it probes each source
+  const netns::LinkSnapshot* node_links = nullptr;  // to see the targets' veth peers
+  const rules::Ruleset* rules = nullptr;            // to explain a failure by a FORWARD drop
 };
 
 struct SameNodeOptions {
@@ -47,9 +57,9 @@ struct SameNodeOptions {
 // Probes every other local pod from `src` (in its namespace), watching each probe arrive in the
 // receiver's namespace; and, when `node_ips` (the node's own addresses) is not empty, `src` from
 // the node. All probes run concurrently.
-[[nodiscard]] std::vector<report::Check> run_same_node_layer(
-    const SourcePod& src, const std::vector<SourcePod>& peers,
-    const std::vector<std::string>& node_ips, const netns::LinkSnapshot* node_links,
-    const SameNodeOptions& options);
+[[nodiscard]] std::vector<report::Check> run_same_node_layer(const SourcePod& src,
+                                                             const std::vector<SourcePod>& peers,
+                                                             const SameNodeContext& context,
+                                                             const SameNodeOptions& options);
 
 }  // namespace netdoctor::probes

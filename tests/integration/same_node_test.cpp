@@ -73,10 +73,30 @@ TEST(SameNode, DroppedByTheBridgeFirewallIsAFailureWithEvidence) {
                                 &status));
   EXPECT_EQ(status, 1);
   ASSERT_TRUE(r["root_cause"].is_object()) << r.dump(2);
-  // Until the FORWARD evaluator narrows it to filter-drop, the finding is pod-unreachable.
-  const std::string code = r["root_cause"]["code"];
-  EXPECT_TRUE(code == "pod-unreachable" || code == "filter-drop") << code;
-  EXPECT_FALSE(r["root_cause"]["evidence"].empty());
+  EXPECT_EQ(r["root_cause"]["code"], "filter-drop") << r.dump(2);
+  const auto evidence = r["root_cause"]["evidence"].dump();
+  EXPECT_NE(evidence.find("filter FORWARD rule 1: -A FORWARD -d " + net.pods()[1].ip),
+            std::string::npos)
+      << evidence;
+}
+
+TEST(SameNode, ForwardPolicyDropIsTheNodesRootCause) {
+  REQUIRE_ROOT();
+  TestNet net(2);
+  ASSERT_TRUE(net.ok());
+  ASSERT_EQ(sh("ip netns exec " + net.node() + " iptables-legacy -P FORWARD DROP"), 0);
+  int status = -1;
+  const json r = json::parse(net.netdoctor("diagnose -o json --timeout 300ms", &status));
+  EXPECT_EQ(status, 1);
+  ASSERT_TRUE(r["root_cause"].is_object()) << r.dump(2);
+  EXPECT_EQ(r["root_cause"]["code"], "forward-policy-drop") << r.dump(2);
+  EXPECT_EQ(r["root_cause"]["layer"], "node");
+  // Every failed same-node probe is a consequence of it.
+  for (const auto& c : checks_of(r, "same-node")) {
+    if (c["status"] == "fail") {
+      EXPECT_EQ(c["explained_by"], "node.forward-policy") << c.dump();
+    }
+  }
 }
 
 }  // namespace
