@@ -38,11 +38,6 @@ void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
   cmd->add_flag("-v,--verbose", o.verbose, "list every check, also the passing ones");
 }
 
-int not_yet(const char* name) {
-  std::cerr << "netdoctor: `" << name << "` is not implemented in this version yet\n";
-  return report::kExitUsage;
-}
-
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -53,8 +48,15 @@ int run(int argc, char** argv) {
   std::string code;
   add_pods(app, pods);
   add_diagnose(app, diag);
-  app.add_subcommand("services", "List the Services the node's proxy rules implement");
-  app.add_subcommand("trace", "Follow one flow through the node's rules and probe it");
+  ServicesOptions services;
+  auto* svc = app.add_subcommand("services", "List the Services the node's proxy rules implement");
+  svc->add_option("--inventory", services.inventory, "compare with this inventory's endpoints");
+  TraceOptions trace;
+  auto* tr = app.add_subcommand("trace", "Follow one flow through the node's rules and probe it");
+  tr->add_option("--from", trace.from, "source pod REF")->required();
+  tr->add_option("--to", trace.to, "destination IP:PORT[/tcp|udp]")->required();
+  tr->add_option("--inventory", trace.inventory, "kubectl get ... -o json output");
+  tr->add_option("--timeout", trace.timeout, "probe timeout")->default_str("1s");
   app.add_subcommand("explain", "Explain a finding code")
       ->add_option("CODE", code, "finding code, e.g. pod-link-down")
       ->required();
@@ -71,9 +73,11 @@ int run(int argc, char** argv) {
     diag.color = color_wanted() && diag.output == "text";
     return run_diagnose(diag, std::cout, std::cerr);
   }
+  if (name == "services") return run_services(services, std::cout, std::cerr);
+  if (name == "trace") return run_trace(trace, std::cout, std::cerr);
   if (name == "explain") return run_explain(code, std::cout, std::cerr);
   if (name == "version") return run_version(std::cout);
-  return not_yet(name.c_str());
+  return report::kExitUsage;
 }
 
 }  // namespace netdoctor::cli

@@ -26,6 +26,19 @@ struct DiagnoseOptions {
   bool color = false;  // decided by main: a terminal and no NO_COLOR
 };
 
+struct ServicesOptions {
+  std::string inventory;
+};
+
+struct TraceOptions {
+  std::string from;
+  std::string to;  // IP:PORT[/tcp|udp]
+  std::string inventory;
+  std::string timeout = "1s";
+};
+
+int run_services(const ServicesOptions& options, std::ostream& out, std::ostream& err);
+int run_trace(const TraceOptions& options, std::ostream& out, std::ostream& err);
 int run_pods(const PodsOptions& options, std::ostream& out, std::ostream& err);
 int run_diagnose(const DiagnoseOptions& options, std::ostream& out, std::ostream& err);
 int run_explain(const std::string& code, std::ostream& out, std::ostream& err);
