@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "netns/podfs.h"
+
 namespace netdoctor::probes {
 namespace {
 
@@ -62,6 +64,25 @@ Result<SourcePod> resolve_by_id(Result<netns::NetnsId> id, const std::string& wh
   return fail(ErrorCode::kNotFound, what + ": network namespace vanished during discovery");
 }
 
+// A pod whose interface lost its address is still a pod: the kubelet names the pod's processes
+// after it (HOSTNAME in their environment), so a local namespace without an address whose
+// process carries the pod's name is that pod.
+Result<SourcePod> resolve_by_hostname(const inventory::Pod& pod, const netns::Discovery& d) {
+  for (const auto& info : d.others) {
+    if (!info.local || !info.links.ipv4_addresses().empty() || info.pid() == 0) continue;
+    auto env = netns::read_environ(info.pid());
+    if (!env) continue;
+    if (auto it = env->find("HOSTNAME"); it != env->end() && it->second == pod.name) {
+      SourcePod s;
+      s.netns = info;
+      s.pod = pod.display_name();
+      s.display = s.pod;
+      return s;
+    }
+  }
+  return fail(ErrorCode::kNotFound, "no address-less pod namespace is named " + pod.name);
+}
+
 Result<SourcePod> resolve_pod(const inventory::Ref& ref, const netns::Discovery& d,
                               const inventory::Inventory* inv) {
   const std::string what = "pod " + ref.ns + "/" + ref.name;
@@ -75,6 +96,7 @@ Result<SourcePod> resolve_pod(const inventory::Ref& ref, const netns::Discovery&
   }
   if (pod->ip.empty()) return fail(ErrorCode::kNotFound, what + ": has no IP yet");
   auto src = resolve_by_ip(pod->ip, what, d, inv);
+  if (!src) src = resolve_by_hostname(*pod, d);
   if (!src) {
     return fail(ErrorCode::kNotFound, what + " (" + pod->ip + ", node " + pod->node +
                                           "): its network namespace is not visible on this host");

@@ -1,0 +1,114 @@
+// netdoctor against the lab (tests/lab): each fault injected alone must be named as the root
+// cause, and the healthy lab must give no failure at all. The lab is brought up once for the
+// whole binary, which ctest runs under `tests/lab/lab lock` so no other test shares it.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "../testnet_util.h"
+
+namespace netdoctor {
+namespace {
+using netdoctor::testing::sh;
+using netdoctor::testing::sh_output;
+using json = nlohmann::json;
+
+const std::string kLab = ND_LAB;
+std::string g_inventory;  // the lab's inventory, written once
+
+class LabEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    ASSERT_EQ(sh(kLab + " up >/dev/null"), 0) << "lab up failed";
+    g_inventory = ::testing::TempDir() + "lab-inventory-" + std::to_string(::getpid()) + ".json";
+    ASSERT_EQ(sh(kLab + " inventory > " + g_inventory), 0);
+  }
+  void TearDown() override {
+    std::remove(g_inventory.c_str());
+    sh(kLab + " down >/dev/null");
+  }
+};
+
+// Runs netdoctor on node1 from client-a over the layers built so far.
+json diagnose(int* status, const std::string& from = "default/client-a") {
+  const std::string out =
+      sh_output("ip netns exec ndlab-node1 " + std::string(ND_BINARY) +
+                    " diagnose -o json --timeout 500ms --inventory " + g_inventory + " --from " +
+                    from + " --layers node,pod,same-node,cross-node",
+                status);
+  auto j = json::parse(out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << out;
+  return j;
+}
+
+TEST(Lab, HealthyLabHasNoFailure) {
+  ASSERT_EQ(sh(kLab + " heal >/dev/null"), 0);
+  for (const std::string from : {"default/client-a", "default/web-1", "kube-system/coredns-0"}) {
+    int status = -1;
+    const json r = diagnose(&status, from);
+    EXPECT_EQ(status, 0) << r.dump(2);
+    EXPECT_EQ(r["verdict"], "healthy");
+    for (const auto& layer : r["layers"]) {
+      for (const auto& c : layer["checks"]) EXPECT_NE(c["status"], "fail") << c.dump();
+    }
+  }
+}
+
+struct FaultCase {
+  const char* fault;
+  const char* code;
+  const char* layer;
+};
+
+class LabFault : public ::testing::TestWithParam<FaultCase> {};
+
+TEST_P(LabFault, IsTheRootCause) {
+  const FaultCase& f = GetParam();
+  ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " fault " + f.fault + " >/dev/null"), 0);
+  int status = -1;
+  const json r = diagnose(&status);
+  EXPECT_EQ(status, 1) << r.dump(2);
+  ASSERT_TRUE(r["root_cause"].is_object()) << r.dump(2);
+  EXPECT_EQ(r["root_cause"]["code"], f.code) << r["root_cause"].dump(2);
+  EXPECT_EQ(r["root_cause"]["layer"], f.layer);
+  EXPECT_FALSE(r["root_cause"]["evidence"].empty());
+  // A faulty run costs about one probe timeout (500 ms), not the sum of the failed probes.
+  EXPECT_LT(r["duration_ms"].get<int>(), 2500) << "took " << r["duration_ms"];
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, LabFault,
+    ::testing::Values(FaultCase{"ip-forward-disabled", "ip-forward-disabled", "node"},
+                      FaultCase{"bridge-nf-disabled", "bridge-nf-disabled", "node"},
+                      FaultCase{"forward-policy-drop", "forward-policy-drop", "node"},
+                      FaultCase{"pod-no-address", "pod-no-address", "pod"},
+                      FaultCase{"pod-no-default-route", "pod-no-default-route", "pod"},
+                      FaultCase{"pod-link-down", "pod-link-down", "same-node"},
+                      FaultCase{"filter-drop", "filter-drop", "same-node"},
+                      FaultCase{"neighbor-failed", "neighbor-failed", "same-node"},
+                      FaultCase{"pod-snat", "pod-snat", "same-node"},
+                      FaultCase{"route-missing", "route-missing", "cross-node"},
+                      FaultCase{"overlay-fdb-missing", "overlay-fdb-missing", "cross-node"},
+                      FaultCase{"underlay-blocked", "underlay-blocked", "cross-node"},
+                      FaultCase{"mtu-blackhole", "mtu-blackhole", "cross-node"}),
+    [](const ::testing::TestParamInfo<FaultCase>& param) {
+      std::string name = param.param.fault;
+      for (auto& c : name) c = (c == '-') ? '_' : c;
+      return name;
+    });
+
+}  // namespace
+}  // namespace netdoctor
+
+int main(int argc, char** argv) {
+  if (::geteuid() != 0) {
+    std::puts("lab fault tests need root to build the lab: skipped");
+    return 77;  // ctest: SKIP_RETURN_CODE
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new netdoctor::LabEnvironment);
+  return RUN_ALL_TESTS();
+}
