@@ -130,8 +130,8 @@ void server_checks(const DnsFacts& f, std::vector<Check>& out) {
       for (const auto& e : c.endpoints) {
         if (e.ip == p.target && !e.pod.empty()) who += " (" + e.pod + ")";
       }
-      out.push_back(judge_server("dns.endpoint-" + std::string(to_string(t)) + ":" + p.target, f,
-                                 p, f.answers[i], who, false));
+      out.push_back(judge_server("dns.endpoint-" + std::string(to_string(t)) + ":" + p.target, f, p,
+                                 f.answers[i], who, false));
     }
   }
 }
@@ -160,6 +160,9 @@ std::pair<std::string, std::string> pod_view_failure(const DnsFacts& f, Role rol
     return {kResolvInvalid, "the cluster DNS answers the name when asked directly"};
   }
   if (authoritative(&a)) return {kNotFound, "the cluster DNS does not know the name"};
+  if (cluster_dns_works) {
+    return {kUnreachable, "the DNS Service does not answer from this pod, its endpoints do"};
+  }
   return {kUnreachable, "no cluster DNS server answers"};
 }
 
@@ -174,8 +177,9 @@ Check pod_view_check(const DnsFacts& f, Role role) {
     return skip(id, f, "the pod's resolv.conf names no nameserver (see dns.resolv-conf)");
   }
   if (c.cluster_name().empty()) {
-    return skip(id, f, "the cluster domain is unknown: the pod's search list has no "
-                       "<namespace>.svc.<domain>");
+    return skip(id, f,
+                "the cluster domain is unknown: the pod's search list has no "
+                "<namespace>.svc.<domain>");
   }
   const auto* a = f.find(role);
   if (!a) return skip(id, f, f.not_asked.empty() ? "not asked" : f.not_asked);
@@ -187,9 +191,9 @@ Check pod_view_check(const DnsFacts& f, Role role) {
                          ms_text(a->elapsed));
   } else {
     auto [code, why] = pod_view_failure(f, role, *a);
-    out = make_check(id, c.source, Status::kFail, code,
-                     name + " does not resolve as the pod resolves it (" + result_text(*a) +
-                         "): " + why);
+    out = make_check(
+        id, c.source, Status::kFail, code,
+        name + " does not resolve as the pod resolves it (" + result_text(*a) + "): " + why);
     if (code == kResolvInvalid) {
       out.evidence.emplace_back(kCauseResolvConf);
     } else if (code == kUnreachable) {

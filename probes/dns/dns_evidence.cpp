@@ -33,8 +33,8 @@ std::string describe(const DnsQuery& q, const DnsAnswer& a) {
   std::string line = std::string(to_string(q.transport)) + " " +
                      (servers.empty() ? "(no server)" : servers) + " " + q.name;
   if (q.search) {
-    line += " (search, ndots " + std::to_string(q.ndots) + ", " +
-            std::to_string(q.domains.size()) + " domains)";
+    line += " (search, ndots " + std::to_string(q.ndots) + ", " + std::to_string(q.domains.size()) +
+            " domains)";
   }
   line += ": " + result_text(a);
   if (a.outcome != Outcome::kTimeout) line += " in " + ms_text(a.elapsed);
@@ -46,7 +46,9 @@ bool authoritative(const DnsAnswer* a) {
                a->outcome == Outcome::kNoData);
 }
 
-bool has_address(const DnsAnswer* a) { return a && a->outcome == Outcome::kAnswer; }
+bool has_address(const DnsAnswer* a) {
+  return a && a->outcome == Outcome::kAnswer;
+}
 
 report::Check make_check(std::string id, const std::string& source, report::Status status,
                          std::string code, std::string summary) {
@@ -59,6 +61,8 @@ report::Check make_check(std::string id, const std::string& source, report::Stat
   return c;
 }
 
-long long duration_ms(std::chrono::microseconds t) { return (t.count() + 999) / 1000; }
+long long duration_ms(std::chrono::microseconds t) {
+  return (t.count() + 999) / 1000;
+}
 
 }  // namespace netdoctor::probes::dns

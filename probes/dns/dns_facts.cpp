@@ -47,10 +47,9 @@ void plan_pod_view(const DnsContext& c, std::vector<PlannedQuery>& plan) {
 
 void plan_servers(const DnsContext& c, std::vector<PlannedQuery>& plan) {
   const std::string name = c.cluster_name();
-  const auto endpoints =
-      std::vector<DnsEndpoint>(c.endpoints.begin(),
-                               c.endpoints.begin() +
-                                   static_cast<long>(std::min(kMaxEndpoints, c.endpoints.size())));
+  const auto endpoints = std::vector<DnsEndpoint>(
+      c.endpoints.begin(),
+      c.endpoints.begin() + static_cast<long>(std::min(kMaxEndpoints, c.endpoints.size())));
   for (Transport t : {Transport::kUdp, Transport::kTcp}) {
     if (name.empty()) break;
     if (!c.dns_ip.empty()) {
@@ -103,7 +102,8 @@ std::vector<PlannedQuery> plan_queries(const DnsContext& context) {
 const DnsAnswer* DnsFacts::find(Role role, Transport transport, std::string_view target) const {
   for (std::size_t i = 0; i < plan.size() && i < answers.size(); ++i) {
     const auto& p = plan[i];
-    if (p.role == role && p.query.transport == transport && (target.empty() || p.target == target)) {
+    if (p.role == role && p.query.transport == transport &&
+        (target.empty() || p.target == target)) {
       return &answers[i];
     }
   }

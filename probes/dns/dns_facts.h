@@ -54,11 +54,11 @@ struct DnsContext {
 
 // Why a question is asked: each role feeds one check.
 enum class Role {
-  kPodFqdn,          // the cluster name as the application asks it (pod's resolv.conf)
-  kPodShort,         // "kubernetes.default" through the pod's search path
-  kServiceName,      // the cluster name asked of the DNS Service ClusterIP
-  kEndpointName,     // the cluster name asked of one DNS endpoint directly
-  kUpstreamService,  // an outside name asked of the DNS Service
+  kPodFqdn,           // the cluster name as the application asks it (pod's resolv.conf)
+  kPodShort,          // "kubernetes.default" through the pod's search path
+  kServiceName,       // the cluster name asked of the DNS Service ClusterIP
+  kEndpointName,      // the cluster name asked of one DNS endpoint directly
+  kUpstreamService,   // an outside name asked of the DNS Service
   kUpstreamEndpoint,  // an outside name asked of the first DNS endpoint
   kOutsideSearch,     // the first outside name through the pod's search path
   kOutsideDirect,     // the same name, absolute, of the pod's nameservers

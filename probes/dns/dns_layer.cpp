@@ -21,7 +21,8 @@ constexpr std::chrono::milliseconds kThreadSlack{1000};
 
 std::uint16_t port_of(const std::vector<inventory::ServicePort>& ports, const char* proto) {
   for (const auto& p : ports) {
-    if (p.protocol == proto && p.port > 0 && p.port < 65536) return static_cast<std::uint16_t>(p.port);
+    if (p.protocol == proto && p.port > 0 && p.port < 65536)
+      return static_cast<std::uint16_t>(p.port);
   }
   return 53;
 }
@@ -77,7 +78,7 @@ PodResolv read_pod_resolv(pid_t pid) {
     return r;
   }
   r.detail = text.error().message();
-  struct stat st{};
+  struct stat st {};
   const bool alive = ::stat(("/proc/" + std::to_string(pid)).c_str(), &st) == 0;
   const bool enoent = text.error().sys_errno == ENOENT || text.error().code == ErrorCode::kNotFound;
   r.state = enoent && alive ? ResolvState::kMissing : ResolvState::kUnreadable;
@@ -117,9 +118,8 @@ void ask_in_netns(const std::string& netns_path, DnsFacts& facts,
   std::vector<DnsQuery> queries;
   for (const auto& p : facts.plan) queries.push_back(p.query);
   // The thread owns copies of everything it reads, so it may outlive a wait that gave up.
-  auto future = netns::run_in_async(*ns, [queries = std::move(queries), timeout] {
-    return resolve_all(queries, timeout);
-  });
+  auto future = netns::run_in_async(
+      *ns, [queries = std::move(queries), timeout] { return resolve_all(queries, timeout); });
   if (future.wait_for(timeout + kThreadSlack) != std::future_status::ready) {
     facts.not_asked = "the resolver thread did not finish within " +
                       std::to_string((timeout + kThreadSlack).count()) + " ms";
@@ -143,10 +143,10 @@ std::vector<report::Check> run_dns_layer(const SourcePod& src,
     facts.context = dns::build_context(src, dns::read_pod_resolv(src.netns.pid()), inventory, o);
     facts.plan = dns::plan_queries(facts.context);
     const std::string path =
-        !src.netns.path.empty() ? src.netns.path
-                                : (src.netns.pid() > 0
-                                       ? "/proc/" + std::to_string(src.netns.pid()) + "/ns/net"
-                                       : std::string());
+        !src.netns.path.empty()
+            ? src.netns.path
+            : (src.netns.pid() > 0 ? "/proc/" + std::to_string(src.netns.pid()) + "/ns/net"
+                                   : std::string());
     if (path.empty()) {
       facts.not_asked = "the pod's network namespace is unknown";
     } else {

@@ -114,8 +114,9 @@ Check check_search_path(const DnsFacts& f) {
   } else if (search->outcome != direct->outcome && !has_address(search)) {
     out = make_check(id, c.source, Status::kFail, "dns-resolv-conf-invalid",
                      name + " resolves when asked as is, but not through the pod's search path (" +
-                         result_text(*search) + "): a search domain that times out or fails "
-                                                "stops the search");
+                         result_text(*search) +
+                         "): a search domain that times out or fails "
+                         "stops the search");
     evidence.emplace_back(kCauseResolvConf);
   } else if (extra >= kSlowExpansions || search->elapsed - direct->elapsed >= kSlowSearch) {
     out = make_check(id, c.source, Status::kWarn, "dns-search-path-slow",

@@ -16,7 +16,9 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
-bool is_loopback(const std::string& ip) { return ip.starts_with("127.") || ip == "::1"; }
+bool is_loopback(const std::string& ip) {
+  return ip.starts_with("127.") || ip == "::1";
+}
 
 // What the file says, as evidence: every check reader wants to see the file itself.
 std::vector<std::string> describe_file(const ResolvConf& rc) {
@@ -42,8 +44,9 @@ std::vector<std::string> failures(const DnsFacts& f) {
   const auto used = c.pod_nameservers();
   std::vector<std::string> out;
   if (!rc.has_directive) {
-    out.emplace_back("the pod's /etc/resolv.conf is empty: its resolver falls back to 127.0.0.1 "
-                     "inside the pod, where no DNS server listens");
+    out.emplace_back(
+        "the pod's /etc/resolv.conf is empty: its resolver falls back to 127.0.0.1 "
+        "inside the pod, where no DNS server listens");
     return out;
   }
   if (used.empty()) {
@@ -63,7 +66,8 @@ std::vector<std::string> failures(const DnsFacts& f) {
   const bool listed_later =
       std::find(rc.nameservers.begin(), rc.nameservers.end(), c.dns_ip) != rc.nameservers.end();
   if (listed_later) {
-    out.push_back("the cluster DNS " + c.dns_ip + " comes after the third nameserver: glibc never asks it");
+    out.push_back("the cluster DNS " + c.dns_ip +
+                  " comes after the third nameserver: glibc never asks it");
   } else if (pod_view_asked && !pod_view_works && has_address(f.find(Role::kServiceName))) {
     out.push_back("the pod asks " + join(used, ", ") + ", not the cluster DNS Service " +
                   c.dns_service + " (" + c.dns_ip + "), and gets no answer for cluster names");
@@ -145,7 +149,8 @@ Check check_resolv_conf(const DnsFacts& f) {
   }
   out.evidence = describe_file(c.resolv);
   for (std::size_t i = 1; i < fails.size(); ++i) out.evidence.push_back(fails[i]);
-  for (std::size_t i = fails.empty() ? 1 : 0; i < warns.size(); ++i) out.evidence.push_back(warns[i]);
+  for (std::size_t i = fails.empty() ? 1 : 0; i < warns.size(); ++i)
+    out.evidence.push_back(warns[i]);
   if (out.status == Status::kFail) out.evidence.emplace_back(kCauseResolvConf);
   return out;
 }
