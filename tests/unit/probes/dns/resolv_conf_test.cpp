@@ -63,6 +63,15 @@ TEST(ResolvConf, OddButLegalInputAsGlibcReadsIt) {
   EXPECT_NE(rc.problems[3].find("ndots:99 is capped at 15"), std::string::npos);
 }
 
+// A node's systemd-resolved stub copied into a pod (dnsPolicy Default on such a node).
+TEST(ResolvConf, SystemdStubHasNoClusterDomain) {
+  auto rc = parse_resolv_conf(fixture("systemd-stub.conf"));
+  EXPECT_EQ(rc.nameservers, Strings{"127.0.0.53"});
+  EXPECT_EQ(rc.search, Strings{"corp.example"});
+  EXPECT_EQ(cluster_domain_from_search(rc.search), "");
+  EXPECT_TRUE(rc.problems.empty());
+}
+
 TEST(ResolvConf, DomainLineIsASearchListOfOne) {
   auto rc = parse_resolv_conf("search a b c\ndomain corp.example extra\n");
   EXPECT_EQ(rc.search, Strings{"corp.example"});
