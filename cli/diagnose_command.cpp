@@ -69,6 +69,7 @@ int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err)
   }
   options.timeout = *timeout;
   options.layers = *layers;
+  options.egress_urls = o.egress;
 
   int code = 0;
   auto session = open_session({o.inventory, o.mode}, err, code);

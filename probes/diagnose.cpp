@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "probes/cross_node/cross_node_layer.h"
+#include "probes/dns/dns_facts.h"
+#include "probes/dns/dns_layer.h"
 #include "probes/net/routes.h"
 #include "probes/node/forward.h"
 #include "probes/node/node_layer.h"
@@ -146,6 +148,21 @@ void run_cross_node(Checks& out, const std::vector<SourcePod>& sources, const Di
   }
 }
 
+void run_dns(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
+             const DiagnoseOptions& options) {
+  DnsLayerOptions o;
+  o.timeout = options.timeout;
+  o.outside_names = dns::outside_names_from_urls(options.egress_urls);
+  std::vector<std::future<Checks>> running;
+  for (const auto& src : sources) {
+    running.push_back(
+        std::async(std::launch::async, [&] { return run_dns_layer(src, ctx.inventory, o); }));
+  }
+  for (auto& f : running) {
+    for (auto& c : f.get()) out.push_back(std::move(c));
+  }
+}
+
 }  // namespace
 
 report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseContext& given,
@@ -180,6 +197,8 @@ report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseCon
         run_same_node(out, sources, ctx, options);
       } else if (layer == Layer::kCrossNode) {
         run_cross_node(out, sources, ctx, options);
+      } else if (layer == Layer::kDns) {
+        run_dns(out, sources, ctx, options);
       } else {
         out.push_back(skipped(layer, "this layer's checks are not implemented yet"));
       }

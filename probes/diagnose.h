@@ -17,6 +17,7 @@ namespace netdoctor::probes {
 struct DiagnoseOptions {
   std::vector<report::Layer> layers;  // empty: every layer
   std::chrono::milliseconds timeout{1000};
+  std::vector<std::string> egress_urls;  // --egress targets
 };
 
 struct DiagnoseContext {

@@ -37,7 +37,7 @@ json diagnose(int* status, const std::string& from = "default/client-a") {
   const std::string out =
       sh_output("ip netns exec ndlab-node1 " + std::string(ND_BINARY) +
                     " diagnose -o json --timeout 500ms --inventory " + g_inventory + " --from " +
-                    from + " --layers node,pod,same-node,cross-node",
+                    from + " --layers node,pod,same-node,cross-node,dns",
                 status);
   auto j = json::parse(out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << out;
@@ -93,7 +93,11 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"route-missing", "route-missing", "cross-node"},
                       FaultCase{"overlay-fdb-missing", "overlay-fdb-missing", "cross-node"},
                       FaultCase{"underlay-blocked", "underlay-blocked", "cross-node"},
-                      FaultCase{"mtu-blackhole", "mtu-blackhole", "cross-node"}),
+                      FaultCase{"mtu-blackhole", "mtu-blackhole", "cross-node"},
+                      FaultCase{"dns-server-down", "dns-server-unreachable", "dns"},
+                      FaultCase{"dns-upstream-failure", "dns-upstream-failure", "dns"},
+                      FaultCase{"dns-resolv-conf-invalid", "dns-resolv-conf-invalid", "dns"},
+                      FaultCase{"dns-name-not-found", "dns-name-not-found", "dns"}),
     [](const ::testing::TestParamInfo<FaultCase>& param) {
       std::string name = param.param.fault;
       for (auto& c : name) c = (c == '-') ? '_' : c;
