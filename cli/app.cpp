@@ -29,6 +29,7 @@ void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
                   "source pod: NAMESPACE/NAME, ip:A.B.C.D, pid:N or a netns path (repeatable)");
   cmd->add_option("--inventory", o.inventory, "kubectl get ... -o json output ('-' = stdin)");
   cmd->add_option("--egress", o.egress, "outside target URL for the egress layer (repeatable)");
+  cmd->add_option("--to", o.to, "a pod IP to reach besides the default targets (repeatable)");
   cmd->add_option("-o,--output", o.output, "text, json or markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   cmd->add_option("--timeout", o.timeout, "per-probe timeout, e.g. 500ms, 2s")->default_str("1s");

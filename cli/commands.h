@@ -18,6 +18,7 @@ struct DiagnoseOptions {
   std::vector<std::string> from;
   std::string inventory;
   std::vector<std::string> egress;
+  std::vector<std::string> to;  // extra pod IPs to reach
   std::string output = "text";  // text | json | markdown
   std::string timeout = "1s";
   std::string layers;  // comma separated; empty: all

@@ -1,4 +1,6 @@
 // `netdoctor diagnose`: every layer's checks from each source pod, as one layered report.
+#include <arpa/inet.h>
+
 #include <chrono>
 #include <sstream>
 
@@ -70,6 +72,14 @@ int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err)
   options.timeout = *timeout;
   options.layers = *layers;
   options.egress_urls = o.egress;
+  for (const auto& ip : o.to) {
+    in_addr a{};
+    if (inet_pton(AF_INET, ip.c_str(), &a) != 1) {
+      print_error(err, "malformed --to \"" + ip + "\": expected a pod IPv4 address");
+      return report::kExitUsage;
+    }
+  }
+  options.to = o.to;
 
   int code = 0;
   auto session = open_session({o.inventory, o.mode}, err, code);

@@ -109,12 +109,36 @@ void run_same_node(Checks& out, const std::vector<SourcePod>& sources, const Dia
   }
 }
 
+// --to addresses that are not pods of this node (those are probed by same-node anyway).
+void add_to_targets(std::vector<RemoteTarget>& targets, const std::vector<std::string>& to,
+                    const DiagnoseContext& ctx) {
+  const auto local = local_pods(*ctx.discovery, ctx.inventory);
+  for (const auto& ip : to) {
+    const bool is_local =
+        std::any_of(local.begin(), local.end(), [&](const SourcePod& p) { return p.ip == ip; });
+    if (is_local) continue;
+    RemoteTarget t{"to:" + ip, ip, "", "", ""};
+    if (ctx.inventory) {
+      if (const auto* pod = ctx.inventory->find_pod_by_ip(ip)) {
+        t.display = pod->display_name();
+        t.node = pod->node;
+        if (const auto* node = ctx.inventory->find_node(pod->node)) {
+          t.node_ip = node->internal_ips.empty() ? "" : node->internal_ips.front();
+          t.pod_cidr = node->pod_cidrs.empty() ? "" : node->pod_cidrs.front();
+        }
+      }
+    }
+    targets.push_back(t);
+  }
+}
+
 void run_cross_node(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
                     const DiagnoseOptions& options) {
   CrossNodeOptions o;
   o.timeout = options.timeout;
   const bool on_node = ctx.mode == netns::RunMode::kNode;
-  const auto targets = remote_targets(ctx.inventory, ctx.node, ctx.discovery->self_links);
+  auto targets = remote_targets(ctx.inventory, ctx.node, ctx.discovery->self_links);
+  add_to_targets(targets, options.to, ctx);
   if (targets.empty()) {
     out.push_back(skipped(Layer::kCrossNode,
                           "no pod on another node is known (give "

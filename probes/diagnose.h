@@ -18,6 +18,7 @@ struct DiagnoseOptions {
   std::vector<report::Layer> layers;  // empty: every layer
   std::chrono::milliseconds timeout{1000};
   std::vector<std::string> egress_urls;  // --egress targets
+  std::vector<std::string> to;           // --to: extra pod IPs to reach (other nodes' pods)
 };
 
 struct DiagnoseContext {

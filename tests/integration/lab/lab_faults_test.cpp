@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "../testnet_util.h"
 
@@ -55,6 +56,22 @@ TEST(Lab, HealthyLabHasNoFailure) {
       for (const auto& c : layer["checks"]) EXPECT_NE(c["status"], "fail") << c.dump();
     }
   }
+}
+
+TEST(Lab, ToTargetsAreProbedAcrossNodes) {
+  ASSERT_EQ(sh(kLab + " heal >/dev/null"), 0);
+  int status = -1;
+  const std::string out =
+      sh_output("ip netns exec ndlab-node1 " + std::string(ND_BINARY) +
+                    " diagnose -o json --layers cross-node --inventory " + g_inventory +
+                    " --from default/client-a --to 10.244.2.2 --to 10.244.2.3",
+                &status);
+  const json r = json::parse(out);
+  EXPECT_EQ(status, 0) << out;
+  std::set<std::string> ids;
+  for (const auto& c : r["layers"][3]["checks"]) ids.insert(c["id"].get<std::string>());
+  EXPECT_TRUE(ids.count("cross-node.ping:default/client-b")) << out;
+  EXPECT_TRUE(ids.count("cross-node.ping:default/web-2")) << out;
 }
 
 struct FaultCase {
