@@ -116,7 +116,9 @@ void add_to_targets(std::vector<RemoteTarget>& targets, const std::vector<std::s
   for (const auto& ip : to) {
     const bool is_local =
         std::any_of(local.begin(), local.end(), [&](const SourcePod& p) { return p.ip == ip; });
-    if (is_local) continue;
+    const bool known = std::any_of(targets.begin(), targets.end(),
+                                   [&](const RemoteTarget& t) { return t.ip == ip; });
+    if (is_local || known) continue;
     RemoteTarget t{"to:" + ip, ip, "", "", ""};
     if (ctx.inventory) {
       if (const auto* pod = ctx.inventory->find_pod_by_ip(ip)) {
