@@ -13,9 +13,13 @@ for a in "$@"; do
     *) fault=$a ;;
   esac
 done
-./scripts/setup.sh
-./scripts/build.sh
 lab=tests/lab/lab
+# Set up and build once, then run the rest holding the lab's lock (one lab per machine).
+if [ -z "${NDLAB_LOCK_PID:-}" ]; then
+  ./scripts/setup.sh
+  ./scripts/build.sh
+  exec "$lab" lock --wait 900 -- "$0" "$@"
+fi
 inv=$(mktemp /tmp/netdoctor-inventory.XXXXXX.json)
 cleanup() {
   rm -f "$inv"
