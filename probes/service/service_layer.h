@@ -1,0 +1,46 @@
+// Layer `service`: from a source pod, the Services it depends on work. On the node the proxy
+// rules are compared with the EndpointSlices (service-rules-missing, endpoints-stale); from the
+// pod each ClusterIP is connected to several times and each endpoint directly
+// (endpoint-unreachable), a Service without endpoints is named (service-no-endpoints), and a pod
+// that is an endpoint of a Service must reach itself through it (hairpin-broken, corroborated
+// by its bridge port's hairpin flag on the node).
+//
+// Collect (service_select, service_probe, bridge_port), then interpret (service_eval).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "inventory/inventory.h"
+#include "netns/links.h"
+#include "probes/service/service_facts.h"
+#include "probes/sources.h"
+#include "report/model.h"
+#include "rules/read.h"
+
+namespace netdoctor::probes {
+
+struct ServiceContext {
+  const inventory::Inventory* inventory = nullptr;  // may be null: the rules' Services are used
+  const rules::RuleSnapshot* rules = nullptr;       // null in pod mode: no rules comparison
+  const netns::LinkSnapshot* node_links = nullptr;  // null in pod mode: no bridge-port flags
+};
+
+struct ServiceOptions {
+  std::chrono::milliseconds timeout{1000};
+  std::size_t max_services = 20;         // Services probed per source (kube-dns, kubernetes first)
+  std::vector<std::string> to_services;  // --to: "ns/name", "name" or a ClusterIP
+};
+
+// Everything the checks are made from, read and probed for one source.
+[[nodiscard]] ServiceFacts collect_service_facts(const SourcePod& src, const ServiceContext& ctx,
+                                                 const ServiceOptions& o);
+
+// collect_service_facts, then evaluate_service_layer; each check carries the layer's duration.
+[[nodiscard]] std::vector<report::Check> run_service_layer(const SourcePod& src,
+                                                           const ServiceContext& ctx,
+                                                           const ServiceOptions& o);
+
+}  // namespace netdoctor::probes

@@ -1,0 +1,84 @@
+#include "probes/service/service_probe.h"
+
+#include <algorithm>
+#include <future>
+#include <utility>
+
+#include "netns/runner.h"
+#include "probes/net/tcp.h"
+#include "probes/service/service_eval.h"
+
+namespace netdoctor::probes {
+namespace {
+
+using Pending = std::future<Result<ConnectResult>>;
+
+bool probed(const ServiceTarget& t) {
+  return t.probe && t.protocol == "tcp" && !t.endpoints.empty();
+}
+
+Pending start(const netns::Netns& ns, const std::string& ip, int port,
+              std::chrono::milliseconds timeout) {
+  return netns::run_in_async(ns, [ip, port, timeout] { return tcp_connect(ip, port, timeout); });
+}
+
+ConnectProbe finish(std::string target, Pending& pending) {
+  ConnectProbe p;
+  p.target = std::move(target);
+  auto r = pending.get();
+  if (r) {
+    p.result = std::move(*r);
+  } else {
+    p.error = r.error().message();
+  }
+  return p;
+}
+
+// Splits "ip:port"; port 0 when malformed (the connect then fails and is reported).
+std::pair<std::string, int> split(const std::string& ip_port) {
+  const auto colon = ip_port.rfind(':');
+  if (colon == std::string::npos) return {ip_port, 0};
+  int port = 0;
+  for (char c : ip_port.substr(colon + 1)) {
+    if (c < '0' || c > '9' || port > 65535) return {ip_port.substr(0, colon), 0};
+    port = port * 10 + (c - '0');
+  }
+  return {ip_port.substr(0, colon), port};
+}
+
+}  // namespace
+
+int cluster_ip_attempts(const ServiceTarget& t, const std::string& source_ip) {
+  if (source_is_endpoint(t, source_ip)) return 12;
+  const int n = static_cast<int>(t.endpoints.size());
+  return std::clamp(2 * n, 2, 8);
+}
+
+void run_service_probes(const netns::Netns& ns, ServiceFacts& facts,
+                        std::chrono::milliseconds timeout) {
+  // Start everything first, then collect: the connects overlap and the layer waits for the
+  // slowest one only.
+  std::vector<std::vector<Pending>> via(facts.targets.size());
+  std::vector<std::pair<std::string, Pending>> direct;
+  for (std::size_t i = 0; i < facts.targets.size(); ++i) {
+    const ServiceTarget& t = facts.targets[i];
+    if (!probed(t)) continue;
+    for (int a = cluster_ip_attempts(t, facts.source_ip); a > 0; --a) {
+      via[i].push_back(start(ns, t.ip, t.port, timeout));
+    }
+    for (const auto& ep : t.endpoints) {
+      if (std::any_of(direct.begin(), direct.end(), [&](const auto& d) { return d.first == ep; }))
+        continue;
+      auto [ip, port] = split(ep);
+      direct.emplace_back(ep, start(ns, ip, port, timeout));
+    }
+  }
+  for (std::size_t i = 0; i < via.size(); ++i) {
+    const ServiceTarget& t = facts.targets[i];
+    const std::string where = t.ip + ":" + std::to_string(t.port);
+    for (auto& pending : via[i]) facts.targets[i].via_cluster_ip.push_back(finish(where, pending));
+  }
+  for (auto& [ep, pending] : direct) facts.endpoints[ep] = finish(ep, pending);
+}
+
+}  // namespace netdoctor::probes
