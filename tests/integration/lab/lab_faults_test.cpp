@@ -33,10 +33,11 @@ class LabEnvironment : public ::testing::Environment {
   }
 };
 
-// Runs netdoctor on node1 from client-a over the layers built so far.
-json diagnose(int* status, const std::string& from = "default/client-a") {
+// Runs netdoctor on a node (default node1) from a pod over the layers built so far.
+json diagnose(int* status, const std::string& from = "default/client-a",
+              const std::string& node = "ndlab-node1") {
   const std::string out =
-      sh_output("ip netns exec ndlab-node1 " + std::string(ND_BINARY) +
+      sh_output("ip netns exec " + node + " " + std::string(ND_BINARY) +
                     " diagnose -o json --timeout 500ms --inventory " + g_inventory + " --from " +
                     from + " --layers node,pod,same-node,cross-node,dns",
                 status);
@@ -55,6 +56,12 @@ TEST(Lab, HealthyLabHasNoFailure) {
     for (const auto& layer : r["layers"]) {
       for (const auto& c : layer["checks"]) EXPECT_NE(c["status"], "fail") << c.dump();
     }
+  }
+  for (const std::string from : {"default/client-b", "default/web-2"}) {
+    int status = -1;
+    const json r = diagnose(&status, from, "ndlab-node2");
+    EXPECT_EQ(status, 0) << r.dump(2);
+    EXPECT_EQ(r["node"], "node2");
   }
 }
 
