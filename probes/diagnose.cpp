@@ -2,14 +2,17 @@
 
 #include <algorithm>
 
+#include "probes/apiserver/apiserver_layer.h"
 #include "probes/cross_node/cross_node_layer.h"
 #include "probes/dns/dns_facts.h"
 #include "probes/dns/dns_layer.h"
+#include "probes/egress/egress_layer.h"
 #include "probes/net/routes.h"
 #include "probes/node/forward.h"
 #include "probes/node/node_layer.h"
 #include "probes/pod/pod_layer.h"
 #include "probes/same_node/same_node_layer.h"
+#include "probes/service/service_layer.h"
 
 #include <future>
 
@@ -174,19 +177,48 @@ void run_cross_node(Checks& out, const std::vector<SourcePod>& sources, const Di
   }
 }
 
+// Runs `layer(src)` for every source at once and collects the checks in source order.
+template <class F>
+void per_source(Checks& out, const std::vector<SourcePod>& sources, F layer) {
+  std::vector<std::future<Checks>> running;
+  for (const auto& src : sources) {
+    running.push_back(std::async(std::launch::async, [&] { return layer(src); }));
+  }
+  for (auto& f : running) {
+    for (auto& c : f.get()) out.push_back(std::move(c));
+  }
+}
+
+void run_service(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
+                 const DiagnoseOptions& options) {
+  const ServiceContext sc{ctx.inventory, ctx.rules, node_links_of(ctx)};
+  ServiceOptions o;
+  o.timeout = options.timeout;
+  o.to_services = options.to;
+  per_source(out, sources, [&](const SourcePod& src) { return run_service_layer(src, sc, o); });
+}
+
+void run_apiserver(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
+                   const DiagnoseOptions& options) {
+  const ApiserverContext ac{ctx.inventory, ctx.rules, node_links_of(ctx)};
+  const ApiserverOptions o{options.timeout};
+  per_source(out, sources, [&](const SourcePod& src) { return run_apiserver_layer(src, ac, o); });
+}
+
+void run_egress(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
+                const DiagnoseOptions& options) {
+  const EgressContext ec{ctx.inventory, ctx.rules, node_links_of(ctx)};
+  const EgressOptions o{options.timeout, options.egress_urls};
+  per_source(out, sources, [&](const SourcePod& src) { return run_egress_layer(src, ec, o); });
+}
+
 void run_dns(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
              const DiagnoseOptions& options) {
   DnsLayerOptions o;
   o.timeout = options.timeout;
   o.outside_names = dns::outside_names_from_urls(options.egress_urls);
-  std::vector<std::future<Checks>> running;
-  for (const auto& src : sources) {
-    running.push_back(
-        std::async(std::launch::async, [&] { return run_dns_layer(src, ctx.inventory, o); }));
-  }
-  for (auto& f : running) {
-    for (auto& c : f.get()) out.push_back(std::move(c));
-  }
+  per_source(out, sources,
+             [&](const SourcePod& src) { return run_dns_layer(src, ctx.inventory, o); });
 }
 
 }  // namespace
@@ -223,10 +255,14 @@ report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseCon
         run_same_node(out, sources, ctx, options);
       } else if (layer == Layer::kCrossNode) {
         run_cross_node(out, sources, ctx, options);
+      } else if (layer == Layer::kService) {
+        run_service(out, sources, ctx, options);
       } else if (layer == Layer::kDns) {
         run_dns(out, sources, ctx, options);
-      } else {
-        out.push_back(skipped(layer, "this layer's checks are not implemented yet"));
+      } else if (layer == Layer::kApiserver) {
+        run_apiserver(out, sources, ctx, options);
+      } else if (layer == Layer::kEgress) {
+        run_egress(out, sources, ctx, options);
       }
       return out;
     }));
