@@ -6,6 +6,43 @@ namespace netdoctor::report {
 
 namespace {
 
+// A failing check may say which finding explains it, with an evidence line "cause: CODE" (a
+// finding code, e.g. an API server outside the pod network that fails because the node does
+// not masquerade: "cause: egress-no-snat"), or "cause: service" (the ClusterIP fails while the
+// endpoints answer: a node or service finding explains it). Links each such check to the
+// failing check that carries that finding, preferring one of the same source.
+const Check* explaining_check(const Report& report, const Check& check, const std::string& cause) {
+  const Check* any = nullptr;
+  for (const LayerResult& result : report.layers) {
+    const bool service_path = result.layer == Layer::kNode || result.layer == Layer::kService;
+    for (const Check& other : result.checks) {
+      if (other.status != Status::kFail || other.id == check.id || !other.explained_by.empty()) {
+        continue;
+      }
+      const bool matches = cause == "service" ? service_path : other.code == cause;
+      if (!matches) continue;
+      if (other.source.empty() || other.source == check.source) return &other;
+      if (any == nullptr) any = &other;
+    }
+  }
+  return any;
+}
+
+void link_stated_causes(Report& report) {
+  for (LayerResult& result : report.layers) {
+    for (Check& check : result.checks) {
+      if (check.status != Status::kFail || !check.explained_by.empty()) continue;
+      for (const std::string& line : check.evidence) {
+        if (line.rfind("cause: ", 0) != 0) continue;
+        if (const Check* by = explaining_check(report, check, line.substr(7))) {
+          check.explained_by = by->id;
+          break;
+        }
+      }
+    }
+  }
+}
+
 // The first failing check of the lowest layer that has one. Layers are compared by their place
 // in the contract's order, not by their position in the vector, which callers may not keep.
 const Check* lowest_failure(const Report& report, Layer& layer) {
@@ -13,7 +50,7 @@ const Check* lowest_failure(const Report& report, Layer& layer) {
   for (const LayerResult& result : report.layers) {
     if (found != nullptr && result.layer >= layer) continue;
     for (const Check& check : result.checks) {
-      if (check.status == Status::kFail) {
+      if (check.status == Status::kFail && check.explained_by.empty()) {
         layer = result.layer;
         found = &check;
         break;
@@ -38,8 +75,16 @@ RootCause make_root_cause(Layer layer, const Check& check) {
 
 void assign_root_cause(Report& report) {
   report.root_cause.reset();
+  link_stated_causes(report);
   Layer root_layer = Layer::kNode;
   const Check* root = lowest_failure(report, root_layer);
+  if (root == nullptr) {
+    // Every failure names another as its cause (a cycle): fall back to the lowest failure.
+    for (LayerResult& result : report.layers) {
+      for (Check& check : result.checks) check.explained_by.clear();
+    }
+    root = lowest_failure(report, root_layer);
+  }
   if (root == nullptr) return;
   report.root_cause = make_root_cause(root_layer, *root);
   const std::string source = root->source;

@@ -121,5 +121,41 @@ TEST(RootCause, SampleFaultyReport) {
   EXPECT_EQ(check_at(report, Layer::kDns, 0).explained_by, "cross-node.route");
 }
 
+// A missing masquerade breaks the API server (outside the pod network) and egress alike: the
+// lower apiserver layer names the egress finding as its cause, and that finding is the root.
+TEST(RootCause, StatedCauseInAHigherLayerWins) {
+  Report report = make_report();
+  add_check(report, Layer::kApiserver,
+            make_check("apiserver.clusterip", "a", Status::kFail, "apiserver-unreachable", "x",
+                       {"TCP connect: timeout", "cause: egress-no-snat"}));
+  add_check(report, Layer::kEgress,
+            make_check("egress.http://example.test/", "a", Status::kFail, "egress-no-snat", "y",
+                       {"no masquerade rule", "cause: egress-no-snat"}));
+  assign_root_cause(report);
+  ASSERT_TRUE(report.root_cause.has_value());
+  EXPECT_EQ(report.root_cause->code, "egress-no-snat");
+  EXPECT_EQ(report.root_cause->layer, Layer::kEgress);
+  EXPECT_EQ(check_at(report, Layer::kApiserver, 0).explained_by, "egress.http://example.test/");
+}
+
+// "cause: service": the ClusterIP fails while its endpoints answer; the node or service layer's
+// failure explains it, and a cause nobody carries changes nothing.
+TEST(RootCause, ServiceCauseLinksToTheServicePath) {
+  Report report = make_report();
+  add_check(report, Layer::kService,
+            make_check("service.rules:kube-system/kube-dns:dns", "", Status::kFail,
+                       "service-rules-missing", "x"));
+  add_check(report, Layer::kDns,
+            make_check("dns.service-udp", "a", Status::kFail, "dns-server-unreachable", "y",
+                       {"cause: service"}));
+  add_check(report, Layer::kEgress,
+            make_check("egress.x", "a", Status::kFail, "egress-unreachable", "z",
+                       {"cause: nothing-like-this"}));
+  assign_root_cause(report);
+  EXPECT_EQ(report.root_cause->code, "service-rules-missing");
+  EXPECT_EQ(check_at(report, Layer::kDns, 0).explained_by,
+            "service.rules:kube-system/kube-dns:dns");
+}
+
 }  // namespace
 }  // namespace netdoctor::report
