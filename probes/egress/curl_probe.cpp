@@ -2,6 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <memory>
 #include <mutex>
 
@@ -19,6 +22,17 @@ struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// Whether the socket curl closes had completed its TCP handshake: a connected socket has a
+// peer. curl closes a failed transfer's socket before curl_easy_perform returns.
+int on_close_socket(void* user, curl_socket_t fd) {
+  sockaddr_storage peer{};
+  socklen_t len = sizeof peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0) {
+    *static_cast<bool*>(user) = true;
+  }
+  return ::close(fd);
+}
 
 struct Sink {
   std::string* body;
@@ -62,6 +76,7 @@ struct Prepared {
   Easy easy;
   Slist headers;
   Slist resolve;
+  bool tcp_established = false;  // set by on_close_socket
 };
 
 // Settings shared by every transfer: no proxy, no redirects, no signals (threads), no
@@ -70,6 +85,8 @@ bool prepare(Prepared& p, const HttpRequest& r, char* errbuf) {
   CURL* h = p.easy.get();
   const long timeout = static_cast<long>(r.timeout.count() > 0 ? r.timeout.count() : 1);
   bool ok = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+  ok &= curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket) == CURLE_OK;
+  ok &= curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, &p.tcp_established) == CURLE_OK;
   ok &= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
   ok &= curl_easy_setopt(h, CURLOPT_PROXY, "") == CURLE_OK;  // never the prober's http_proxy
   ok &= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
@@ -152,8 +169,10 @@ std::vector<HttpResult> http_get(const HttpRequest& request,
     curl_easy_setopt(p.easy.get(), CURLOPT_URL, url.c_str());
     curl_easy_setopt(p.easy.get(), CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(p.easy.get(), CURLOPT_WRITEDATA, &sink);
+    p.tcp_established = false;
     out.curl_code = static_cast<int>(curl_easy_perform(p.easy.get()));
     collect(p.easy.get(), out);
+    out.times.tcp_established = p.tcp_established || out.times.connect_us > 0;
     if (!out.ok()) out.error = errbuf[0] ? errbuf : curl_easy_strerror(CURLcode(out.curl_code));
     results.push_back(std::move(out));
     if (!results.back().ok()) break;

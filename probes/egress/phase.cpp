@@ -66,7 +66,7 @@ Phase classify_failure(int curl_code, const PhaseTimes& t, bool tls) {
   }
   if (is_certificate_failure(curl_code)) return Phase::kTls;
   // Timeouts and dropped connections: the phase after the last one that completed.
-  if (t.connect_us == 0) return Phase::kConnect;
+  if (t.connect_us == 0 && !t.tcp_established) return Phase::kConnect;
   if (tls && t.appconnect_us == 0) return Phase::kTls;
   return Phase::kHttp;
 }

@@ -20,6 +20,9 @@ struct PhaseTimes {
   long long appconnect_us = 0;  // TLS handshake done (https only)
   long long starttransfer_us = 0;
   long long total_us = 0;
+  // The TCP handshake completed. curl 7.88 counts the TLS handshake as part of connecting and
+  // leaves connect_us at 0 when TLS then times out, so the socket is asked (getpeername).
+  bool tcp_established = false;
 };
 
 // The phase a failed transfer stopped in. `curl_code` is a CURLcode other than CURLE_OK;

@@ -27,6 +27,12 @@ TEST(Phase, TimeoutIsPlacedByTheLastCompletedPhase) {
   EXPECT_EQ(classify_failure(CURLE_OPERATION_TIMEDOUT, t, true), Phase::kHttp);
 }
 
+TEST(Phase, TimeoutAfterTheTcpHandshakeIsTlsEvenWithoutAConnectTime) {
+  PhaseTimes t;
+  t.tcp_established = true;  // curl 7.88 leaves connect_us at 0 when TLS times out
+  EXPECT_EQ(classify_failure(CURLE_OPERATION_TIMEDOUT, t, true), Phase::kTls);
+}
+
 TEST(Phase, DroppedConnectionDuringHandshakeIsTls) {
   PhaseTimes t;
   t.connect_us = 300;
