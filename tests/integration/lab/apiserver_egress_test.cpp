@@ -60,6 +60,7 @@ class ApiEgress : public ::testing::Test {
     EXPECT_FALSE(report.is_discarded()) << out;
     json checks = json::object();
     if (report.is_discarded()) return checks;
+    root_cause_ = report["root_cause"].is_object() ? report["root_cause"]["code"] : json();
     for (const auto& layer : report["layers"]) {
       const bool ours = layer["layer"] == "apiserver" || layer["layer"] == "egress";
       for (const auto& c : layer["checks"]) {
@@ -81,6 +82,7 @@ class ApiEgress : public ::testing::Test {
 
   static std::string inventory_;
   bool wired_ = true;
+  json root_cause_;  // the report's root-cause code, null when healthy
 };
 std::string ApiEgress::inventory_;
 
@@ -119,6 +121,7 @@ TEST_F(ApiEgress, SilentOutsideAddressIsUnreachableAtConnect) {
 TEST_F(ApiEgress, ApiserverDown) {
   const json c = run("apiserver-down");
   SKIP_UNLESS_WIRED();
+  EXPECT_EQ(root_cause_, "apiserver-unreachable");
   for (const char* id : {"apiserver.clusterip", "apiserver.endpoint:172.30.0.2"}) {
     EXPECT_EQ(c[id]["code"], "apiserver-unreachable") << c[id].dump(2);
     EXPECT_NE(c[id]["summary"].get<std::string>().find("TCP connect"), std::string::npos);
@@ -129,6 +132,7 @@ TEST_F(ApiEgress, ApiserverDown) {
 TEST_F(ApiEgress, ApiserverTlsUntrusted) {
   const json c = run("apiserver-tls-untrusted");
   SKIP_UNLESS_WIRED();
+  EXPECT_EQ(root_cause_, "apiserver-tls-untrusted");
   const json& ep = c["apiserver.endpoint:172.30.0.2"];
   EXPECT_EQ(ep["code"], "apiserver-tls-untrusted") << ep.dump(2);
   EXPECT_TRUE(evidence_has(ep, "server certificate 0: subject")) << ep.dump(2);
@@ -139,6 +143,7 @@ TEST_F(ApiEgress, ApiserverTlsUntrusted) {
 TEST_F(ApiEgress, ApiserverUnauthorized) {
   const json c = run("apiserver-unauthorized");
   SKIP_UNLESS_WIRED();
+  EXPECT_EQ(root_cause_, "apiserver-unauthorized");
   for (const char* id :
        {"apiserver.clusterip", "apiserver.dns-name", "apiserver.endpoint:172.30.0.2"}) {
     EXPECT_EQ(c[id]["code"], "apiserver-unauthorized") << c[id].dump(2);
@@ -148,6 +153,7 @@ TEST_F(ApiEgress, ApiserverUnauthorized) {
 TEST_F(ApiEgress, MissingMasqueradeIsEgressNoSnatAndExplainsTheApiserver) {
   const json c = run("egress-no-snat");
   SKIP_UNLESS_WIRED();
+  EXPECT_EQ(root_cause_, "egress-no-snat");
   const json& http = c["egress." + kHttpIp];
   EXPECT_EQ(http["code"], "egress-no-snat") << http.dump(2);
   const json& ep = c["apiserver.endpoint:172.30.0.2"];
@@ -159,6 +165,7 @@ TEST_F(ApiEgress, MissingMasqueradeIsEgressNoSnatAndExplainsTheApiserver) {
 TEST_F(ApiEgress, OutsideNameNotResolvableIsDnsFailure) {
   const json c = run("dns-upstream-failure");
   SKIP_UNLESS_WIRED();
+  EXPECT_EQ(root_cause_, "egress-dns-failure");
   EXPECT_EQ(c["egress." + kHttpName]["code"], "egress-dns-failure")
       << c["egress." + kHttpName].dump(2);
   EXPECT_EQ(c["egress." + kHttpIp]["status"], "pass");

@@ -63,7 +63,8 @@ TEST(EgressEval, FailureWithoutMasqueradeIsNoSnat) {
   f.snat = {SnatState::kNotMasqueraded, "masquerade: no rule ..."};
   const auto c = evaluate_egress(f);
   EXPECT_EQ(c.code, "egress-no-snat");
-  EXPECT_TRUE(has(c, "cause: egress-no-snat"));
+  EXPECT_TRUE(has(c, "masquerade: no rule"));
+  EXPECT_FALSE(has(c, "cause: "));  // it is the finding, not explained by another
   EXPECT_TRUE(has(c, "TCP connect"));
 }
 
