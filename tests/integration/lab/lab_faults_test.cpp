@@ -33,13 +33,13 @@ class LabEnvironment : public ::testing::Environment {
   }
 };
 
-// Runs netdoctor on a node (default node1) from a pod over the layers built so far.
+// Runs netdoctor on a node (default node1) from a pod over every layer.
 json diagnose(int* status, const std::string& from = "default/client-a",
               const std::string& node = "ndlab-node1") {
   const std::string out =
       sh_output("ip netns exec " + node + " " + std::string(ND_BINARY) +
                     " diagnose -o json --timeout 500ms --inventory " + g_inventory + " --from " +
-                    from + " --layers node,pod,same-node,cross-node,dns",
+                    from + " --egress http://example.test/",
                 status);
   auto j = json::parse(out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << out;
@@ -47,7 +47,7 @@ json diagnose(int* status, const std::string& from = "default/client-a",
 }
 
 TEST(Lab, HealthyLabHasNoFailure) {
-  ASSERT_EQ(sh(kLab + " heal >/dev/null"), 0);
+  ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " inventory > " + g_inventory), 0);
   for (const std::string from : {"default/client-a", "default/web-1", "kube-system/coredns-0"}) {
     int status = -1;
     const json r = diagnose(&status, from);
@@ -66,7 +66,7 @@ TEST(Lab, HealthyLabHasNoFailure) {
 }
 
 TEST(Lab, ToTargetsAreProbedAcrossNodes) {
-  ASSERT_EQ(sh(kLab + " heal >/dev/null"), 0);
+  ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " inventory > " + g_inventory), 0);
   int status = -1;
   const std::string out =
       sh_output("ip netns exec ndlab-node1 " + std::string(ND_BINARY) +
@@ -85,15 +85,19 @@ struct FaultCase {
   const char* fault;
   const char* code;
   const char* layer;
+  const char* from = "default/client-a";
 };
 
 class LabFault : public ::testing::TestWithParam<FaultCase> {};
 
 TEST_P(LabFault, IsTheRootCause) {
   const FaultCase& f = GetParam();
-  ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " fault " + f.fault + " >/dev/null"), 0);
+  // The inventory is taken after the fault, as a user would take it during the incident.
+  ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " fault " + f.fault + " >/dev/null && " +
+               kLab + " inventory > " + g_inventory),
+            0);
   int status = -1;
-  const json r = diagnose(&status);
+  const json r = diagnose(&status, f.from);
   EXPECT_EQ(status, 1) << r.dump(2);
   ASSERT_TRUE(r["root_cause"].is_object()) << r.dump(2);
   EXPECT_EQ(r["root_cause"]["code"], f.code) << r["root_cause"].dump(2);
@@ -121,7 +125,16 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"dns-server-down", "dns-server-unreachable", "dns"},
                       FaultCase{"dns-upstream-failure", "dns-upstream-failure", "dns"},
                       FaultCase{"dns-resolv-conf-invalid", "dns-resolv-conf-invalid", "dns"},
-                      FaultCase{"dns-name-not-found", "dns-name-not-found", "dns"}),
+                      FaultCase{"dns-name-not-found", "dns-name-not-found", "dns"},
+                      FaultCase{"kube-dns-rules-missing", "service-rules-missing", "service"},
+                      FaultCase{"endpoints-stale", "endpoints-stale", "service"},
+                      FaultCase{"endpoint-unreachable", "endpoint-unreachable", "service"},
+                      FaultCase{"service-no-endpoints", "service-no-endpoints", "service"},
+                      FaultCase{"hairpin-broken", "hairpin-broken", "service", "default/web-1"},
+                      FaultCase{"apiserver-down", "apiserver-unreachable", "apiserver"},
+                      FaultCase{"apiserver-tls-untrusted", "apiserver-tls-untrusted", "apiserver"},
+                      FaultCase{"apiserver-unauthorized", "apiserver-unauthorized", "apiserver"},
+                      FaultCase{"egress-no-snat", "egress-no-snat", "egress"}),
     [](const ::testing::TestParamInfo<FaultCase>& param) {
       std::string name = param.param.fault;
       for (auto& c : name) c = (c == '-') ? '_' : c;
