@@ -9,6 +9,7 @@
 #include "core/duration.h"
 #include "inventory/ref.h"
 #include "probes/diagnose.h"
+#include "probes/egress/url.h"
 #include "report/json_writer.h"
 #include "report/markdown_writer.h"
 #include "report/root_cause.h"
@@ -71,6 +72,12 @@ int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err)
   }
   options.timeout = *timeout;
   options.layers = *layers;
+  for (const auto& url : o.egress) {
+    if (auto parsed = probes::parse_egress_url(url); !parsed) {
+      print_error(err, parsed.error().message());
+      return report::kExitUsage;
+    }
+  }
   options.egress_urls = o.egress;
   for (const auto& ip : o.to) {
     in_addr a{};
