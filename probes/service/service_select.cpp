@@ -87,7 +87,9 @@ std::vector<std::string> selected_pods(const inventory::Inventory& inv,
 bool named_by(const std::vector<std::string>& to, const std::string& ns, const std::string& name,
               const std::string& ip) {
   return std::any_of(to.begin(), to.end(), [&](const std::string& t) {
-    return t == ns + "/" + name || t == name || (!ip.empty() && t == ip);
+    // A ClusterIP may come as diagnose's --to gives it: "10.96.100.10" or "10.96.100.10:80".
+    const bool by_ip = !ip.empty() && (t == ip || t.rfind(ip + ":", 0) == 0);
+    return t == ns + "/" + name || t == name || by_ip;
   });
 }
 

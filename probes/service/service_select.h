@@ -22,7 +22,7 @@ struct SelectInput {
   const std::vector<rules::ServiceRule>* rules = nullptr;  // null: not read (pod mode)
   std::map<std::string, std::string> environ;              // the source pod's environment
   std::string source_namespace;                            // "default"; empty when unknown
-  std::vector<std::string> to_services;                    // --to: "ns/name", "name" or a ClusterIP
+  std::vector<std::string> to_services;  // --to: "ns/name", "name", a ClusterIP[:port]
   std::size_t max_services = 20;
 };
 

@@ -80,6 +80,17 @@ TEST(ServiceSelect, ToNamesAServiceFirst) {
   EXPECT_FALSE(targets[1].probe);
 }
 
+TEST(ServiceSelect, ToAcceptsAClusterIpWithPort) {
+  const auto inv = testing::lab_inventory();
+  SelectInput in;
+  in.inventory = &inv;
+  in.to_services = {"10.96.100.20:80"};
+  const auto targets = select_targets(in);
+  ASSERT_FALSE(targets.empty());
+  EXPECT_EQ(targets[0].name, "default/empty:http");
+  EXPECT_TRUE(targets[0].named_by_user);
+}
+
 TEST(ServiceSelect, WithoutInventoryTheRulesAreTheServices) {
   const auto rules = testing::rule_services("lab/node1.iptables-legacy-save.txt");
   SelectInput in;
