@@ -95,6 +95,23 @@ std::string endpoint_id(const std::string& ep) {
   return "service.endpoint:" + ep;
 }
 
+// Services whose backends a higher layer judges: a dead CoreDNS or API server is that layer's
+// finding (dns-server-unreachable, apiserver-unreachable, or egress-no-snat for an API server
+// outside the pod network). Here their endpoints' failures only warn, so the lowest failing
+// layer stays the one that explains them; their rules are still this layer's.
+std::string owner_layer(const std::string& service) {
+  if (service == "kube-system/kube-dns") return "dns";
+  if (service == "default/kubernetes") return "apiserver";
+  return {};
+}
+
+void defer_to_owner(const std::string& service, Check& c) {
+  const std::string owner = owner_layer(service);
+  if (owner.empty() || c.status != Status::kFail || c.code != "endpoint-unreachable") return;
+  c.status = Status::kWarn;
+  c.summary += " (the " + owner + " layer judges this backend)";
+}
+
 bool rules_missing(const ServiceTarget& t) {
   return std::any_of(t.diffs.begin(), t.diffs.end(),
                      [](const auto& d) { return d.kind == rules::DiffKind::kServiceMissing; });
@@ -224,7 +241,18 @@ Check clusterip_check(const ServiceFacts& f, const ServiceTarget& t) {
     if (failed(p)) c.evidence.push_back("connect " + p.target + ": " + describe(p));
   }
   explain_clusterip(f, t, c);
+  defer_to_owner(t.service, c);
   return c;
+}
+
+// The direct connect to the source's own endpoint of the Service (its target port may differ
+// from the Service's port), or nullptr.
+const ConnectProbe* self_probe(const ServiceFacts& f, const ServiceTarget& t) {
+  for (const auto& ep : t.endpoints) {
+    if (ip_of(ep) != f.source_ip) continue;
+    if (auto it = f.endpoints.find(ep); it != f.endpoints.end()) return &it->second;
+  }
+  return nullptr;
 }
 
 bool others_answer(const ServiceFacts& f, const ServiceTarget& t) {
@@ -249,8 +277,17 @@ Check hairpin_check(const ServiceFacts& f, const ServiceTarget& t) {
   const int bad = count_failed(t.via_cluster_ip);
   // Failures only count as hairpin when every other endpoint answers: then the only path that
   // differs is the one where the DNAT picks the source itself.
-  const bool inferred = bad > 0 && others_answer(f, t) && !rules_missing(t) && t.diffs.empty();
+  // And the pod must answer itself by its own address: a dead server is no hairpin problem.
+  const ConnectProbe* self = self_probe(f, t);
+  const bool self_ok = self == nullptr || !failed(*self);
+  const bool inferred =
+      bad > 0 && self_ok && others_answer(f, t) && !rules_missing(t) && t.diffs.empty();
   if (port) c.evidence.push_back(port_evidence(*port));
+  if (!flag_off && !self_ok) {
+    c.status = Status::kSkip;
+    c.summary = "not judged: " + f.source + "'s own endpoint does not answer a direct connect";
+    return c;
+  }
   if (!flag_off && !inferred) {
     c.summary = f.source + " reaches itself through " + t.name + " (" + where(t) + ")";
     return c;
@@ -263,10 +300,7 @@ Check hairpin_check(const ServiceFacts& f, const ServiceTarget& t) {
                          " connects from the pod to " + where(t) +
                          " failed, while every other endpoint answers directly");
   }
-  if (auto it = f.endpoints.find(f.source_ip + ":" + std::to_string(t.port));
-      it != f.endpoints.end()) {
-    c.evidence.push_back("the pod reaches itself by its own address: " + describe(it->second));
-  }
+  if (self) c.evidence.push_back("the pod reaches itself by its own address: " + describe(*self));
   if (!port)
     c.evidence.push_back("the bridge port's hairpin flag is not visible from inside the pod");
   return c;
@@ -280,9 +314,13 @@ Check endpoint_check(const ServiceFacts& f, const ConnectProbe& p) {
     return c;
   }
   std::vector<std::string> behind;
+  std::string owned;  // a Service it backs; judged elsewhere when all of them are
+  bool all_owned = true;
   for (const auto& t : f.targets) {
     if (std::find(t.endpoints.begin(), t.endpoints.end(), p.target) == t.endpoints.end()) continue;
     behind.push_back(t.name);
+    if (owner_layer(t.service).empty()) all_owned = false;
+    owned = t.service;
     if (const auto* e = rule_endpoint(t, p.target); e && !connected(p)) {
       c.evidence.push_back(sep_evidence(t, *e));
     }
@@ -301,6 +339,7 @@ Check endpoint_check(const ServiceFacts& f, const ConnectProbe& p) {
   if (auto it = f.endpoint_pods.find(ip_of(p.target)); it != f.endpoint_pods.end()) {
     c.evidence.push_back("endpoint pod " + it->second);
   }
+  if (all_owned && !behind.empty()) defer_to_owner(owned, c);
   return c;
 }
 

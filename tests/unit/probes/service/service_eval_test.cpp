@@ -138,6 +138,41 @@ TEST(ServiceEval, EndpointUnreachableNamesTheEndpointAndItsChain) {
   for (const auto& c : checks) EXPECT_NE(c.code, "hairpin-broken") << c.id;
 }
 
+// A dead CoreDNS or API server is the dns / apiserver layer's finding: here it only warns, so
+// the root cause stays with the layer that explains it.
+TEST(ServiceEval, DeadKubeDnsOrApiServerBackendOnlyWarns) {
+  auto f = lab_facts("node1.iptables-legacy-save.txt", "inventory.json");
+  fill_healthy(f);
+  f.endpoints["10.244.1.2:53"] = probe("10.244.1.2:53", ConnectOutcome::kRefused);
+  f.endpoints["172.30.0.2:6443"] = probe("172.30.0.2:6443", ConnectOutcome::kTimeout);
+  target(f, "kube-system/kube-dns:dns-tcp").via_cluster_ip[0] =
+      probe("10.96.0.10:53", ConnectOutcome::kRefused);
+  target(f, "default/kubernetes:https").via_cluster_ip[0] =
+      probe("10.96.0.1:443", ConnectOutcome::kTimeout);
+  const auto checks = evaluate_service_layer(f);
+  for (const auto& c : checks) EXPECT_NE(c.status, Status::kFail) << c.id;
+  const Check* dns = find(checks, "service.endpoint:10.244.1.2:53");
+  ASSERT_NE(dns, nullptr);
+  EXPECT_EQ(dns->status, Status::kWarn);
+  EXPECT_EQ(dns->code, "endpoint-unreachable");
+  EXPECT_EQ(find(checks, "service.endpoint:172.30.0.2:6443")->status, Status::kWarn);
+  EXPECT_EQ(find(checks, "service.clusterip:default/kubernetes:https")->status, Status::kWarn);
+}
+
+// coredns-0 behind its own Service with dnsmasq stopped: its own server is dead, no hairpin.
+TEST(ServiceEval, DeadSelfIsNoHairpin) {
+  auto f = lab_facts("node1.iptables-legacy-save.txt", "inventory.json", "10.244.1.2");
+  fill_healthy(f);
+  f.endpoints["10.244.1.2:53"] = probe("10.244.1.2:53", ConnectOutcome::kRefused);
+  for (auto& p : target(f, "kube-system/kube-dns:dns-tcp").via_cluster_ip) {
+    p = probe("10.96.0.10:53", ConnectOutcome::kRefused);
+  }
+  const auto checks = evaluate_service_layer(f);
+  const Check* hp = find(checks, "service.hairpin:kube-system/kube-dns:dns-tcp");
+  ASSERT_NE(hp, nullptr);
+  EXPECT_EQ(hp->status, Status::kSkip);
+}
+
 ServiceFacts hairpin_facts(std::optional<bool> flag) {
   auto f = lab_facts("node1.iptables-legacy-save.txt", "inventory.json", "10.244.1.4");
   f.source = "default/web-1";
