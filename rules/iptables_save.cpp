@@ -1,6 +1,7 @@
 #include "rules/iptables_save.h"
 
 #include <sstream>
+#include <unordered_map>
 
 #include "rules/rule_parser.h"
 
@@ -26,6 +27,9 @@ class SaveParser {
   int line_ = 0;
   Ruleset ruleset_;
   Table* table_ = nullptr;  // the table between "*name" and COMMIT
+  // The current table's chains by name -> index: Table::find is linear, and a kube-proxy node
+  // has tens of thousands of chains and a rule line for each lookup.
+  std::unordered_map<std::string, std::size_t> chain_index_;
 };
 
 Result<void> SaveParser::line(std::string_view text, int number) {
@@ -42,6 +46,7 @@ Result<void> SaveParser::line(std::string_view text, int number) {
     if (ruleset_.find(name) != nullptr) return error("table \"" + name + "\" appears twice");
     ruleset_.tables.push_back(Table{name, {}});
     table_ = &ruleset_.tables.back();
+    chain_index_.clear();
     return {};
   }
   if (text == "COMMIT") {
@@ -65,7 +70,8 @@ Result<void> SaveParser::chain_line(std::string_view text) {
   if (policy != "-" && policy != "ACCEPT" && policy != "DROP") {
     return error("chain \"" + name + "\" has an unknown policy \"" + policy + "\"");
   }
-  if (table_->find(name) != nullptr) return error("chain \"" + name + "\" declared twice");
+  if (!chain_index_.emplace(name, table_->chains.size()).second)
+    return error("chain \"" + name + "\" declared twice");
   Chain chain;
   chain.name = name;
   chain.builtin = policy != "-";
@@ -88,7 +94,8 @@ Result<void> SaveParser::rule_line(std::string_view text) {
   text.remove_prefix(3);
   auto space = text.find(' ');
   std::string chain_name(text.substr(0, space));
-  Chain* chain = table_->find(chain_name);
+  auto found = chain_index_.find(chain_name);
+  Chain* chain = found == chain_index_.end() ? nullptr : &table_->chains[found->second];
   if (chain == nullptr) return error("rule for undeclared chain \"" + chain_name + "\"");
   auto rule = parse_rule_args(space == std::string_view::npos ? "" : text.substr(space + 1));
   if (!rule) return error(rule.error().context);

@@ -1,6 +1,8 @@
 #include "rules/rule_parser.h"
 
 #include <cctype>
+#include <string_view>
+#include <unordered_set>
 
 #include "rules/match_options.h"
 
@@ -176,11 +178,13 @@ Result<Rule> parse_rule_args(std::string_view args) {
 }
 
 void resolve_chain_targets(Table& table) {
+  std::unordered_set<std::string_view> names;
+  for (const Chain& chain : table.chains) names.insert(chain.name);
   for (Chain& chain : table.chains) {
     for (Rule& rule : chain.rules) {
       Target& t = rule.target;
       if (t.kind != TargetKind::kChain && t.kind != TargetKind::kUnknown) continue;
-      t.kind = table.find(t.name) != nullptr ? TargetKind::kChain : TargetKind::kUnknown;
+      t.kind = names.count(t.name) ? TargetKind::kChain : TargetKind::kUnknown;
     }
   }
 }
