@@ -2,6 +2,10 @@
 
 #include "report/catalogue.h"
 
+#include <map>
+#include <string>
+#include <vector>
+
 namespace netdoctor::report {
 
 namespace {
@@ -28,13 +32,33 @@ const Check* explaining_check(const Report& report, const Check& check, const st
   return any;
 }
 
+// Causes no check states but the network implies: the cluster DNS forwards outside names from
+// a pod, so its upstream traffic needs the same masquerade as any pod's egress.
+const std::map<std::string, std::vector<std::string>>& implied_causes() {
+  static const std::map<std::string, std::vector<std::string>> causes = {
+      {"dns-upstream-failure", {"egress-no-snat"}},
+      {"egress-dns-failure", {"dns-upstream-failure", "egress-no-snat"}},
+  };
+  return causes;
+}
+
+std::vector<std::string> causes_of(const Check& check) {
+  std::vector<std::string> causes;
+  for (const std::string& line : check.evidence) {
+    if (line.rfind("cause: ", 0) == 0) causes.push_back(line.substr(7));
+  }
+  if (auto it = implied_causes().find(check.code); it != implied_causes().end()) {
+    causes.insert(causes.end(), it->second.begin(), it->second.end());
+  }
+  return causes;
+}
+
 void link_stated_causes(Report& report) {
   for (LayerResult& result : report.layers) {
     for (Check& check : result.checks) {
       if (check.status != Status::kFail || !check.explained_by.empty()) continue;
-      for (const std::string& line : check.evidence) {
-        if (line.rfind("cause: ", 0) != 0) continue;
-        if (const Check* by = explaining_check(report, check, line.substr(7))) {
+      for (const std::string& cause : causes_of(check)) {
+        if (const Check* by = explaining_check(report, check, cause)) {
           check.explained_by = by->id;
           break;
         }

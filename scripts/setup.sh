@@ -12,7 +12,7 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev libnftables-dev
   # the lab and the tools its tests prove faults with
   iproute2 iptables nftables containernetworking-plugins dnsmasq-base nginx-light openssl
-  curl dnsutils iputils-ping procps util-linux graphviz kmod
+  curl dnsutils iputils-ping procps util-linux graphviz kmod conntrack
 )
 
 missing=()

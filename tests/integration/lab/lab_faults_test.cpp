@@ -39,7 +39,7 @@ json diagnose(int* status, const std::string& from = "default/client-a",
   const std::string out =
       sh_output("ip netns exec " + node + " " + std::string(ND_BINARY) +
                     " diagnose -o json --timeout 500ms --inventory " + g_inventory + " --from " +
-                    from + " --egress http://example.test/",
+                    from + " --egress http://example.test/ --egress http://203.0.113.10/",
                 status);
   auto j = json::parse(out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << out;

@@ -157,5 +157,35 @@ TEST(RootCause, ServiceCauseLinksToTheServicePath) {
             "service.rules:kube-system/kube-dns:dns");
 }
 
+// Without masquerade the cluster DNS cannot forward either: the upstream failure and the
+// outside name that does not resolve are consequences of the missing masquerade.
+TEST(RootCause, MissingMasqueradeExplainsUpstreamDnsFailures) {
+  Report report = make_report();
+  add_check(report, Layer::kDns,
+            make_check("dns.upstream", "a", Status::kFail, "dns-upstream-failure", "x"));
+  add_check(
+      report, Layer::kEgress,
+      make_check("egress.http://example.test/", "a", Status::kFail, "egress-dns-failure", "y"));
+  add_check(report, Layer::kEgress,
+            make_check("egress.http://203.0.113.10/", "a", Status::kFail, "egress-no-snat", "z"));
+  assign_root_cause(report);
+  EXPECT_EQ(report.root_cause->code, "egress-no-snat");
+  EXPECT_EQ(check_at(report, Layer::kDns, 0).explained_by, "egress.http://203.0.113.10/");
+  EXPECT_EQ(check_at(report, Layer::kEgress, 0).explained_by, "egress.http://203.0.113.10/");
+}
+
+// Without a masquerade finding, the upstream failure stays the root cause.
+TEST(RootCause, UpstreamFailureAloneIsItsOwnRootCause) {
+  Report report = make_report();
+  add_check(report, Layer::kDns,
+            make_check("dns.upstream", "a", Status::kFail, "dns-upstream-failure", "x"));
+  add_check(
+      report, Layer::kEgress,
+      make_check("egress.http://example.test/", "a", Status::kFail, "egress-dns-failure", "y"));
+  assign_root_cause(report);
+  EXPECT_EQ(report.root_cause->code, "dns-upstream-failure");
+  EXPECT_EQ(check_at(report, Layer::kEgress, 0).explained_by, "dns.upstream");
+}
+
 }  // namespace
 }  // namespace netdoctor::report
