@@ -14,12 +14,6 @@ using report::Check;
 using report::Status;
 using Clock = std::chrono::steady_clock;
 
-std::string fmt_ms(std::chrono::microseconds us) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f ms", static_cast<double>(us.count()) / 1000.0);
-  return buf;
-}
-
 std::string echo_line(const std::string& what, const EchoResult& e) {
   return what + ": " + to_string(e.outcome) + (e.detail.empty() ? "" : " (" + e.detail + ")");
 }
@@ -116,7 +110,7 @@ Check evaluate_one(const std::string& source, const CrossProbe& p, const NodeVie
     return c;
   }
   if (p.small->outcome == EchoOutcome::kReply) {
-    c.summary = "reply from " + p.target.ip + " in " + fmt_ms(p.small->rtt);
+    c.summary = "reply from " + p.target.ip + " in " + format_ms(p.small->rtt);
     if (!p.full) return c;
     const std::string full = std::to_string(p.full_size) + "-byte echo with DF";
     if (p.full->outcome == EchoOutcome::kReply) {
@@ -128,7 +122,7 @@ Check evaluate_one(const std::string& source, const CrossProbe& p, const NodeVie
       c.code = "mtu-blackhole";
       c.summary = "small packets to " + p.target.display + " pass, " + full +
                   " vanish without an ICMP error";
-      c.evidence.push_back(flow + " (84 bytes): reply in " + fmt_ms(p.small->rtt));
+      c.evidence.push_back(flow + " (84 bytes): reply in " + format_ms(p.small->rtt));
       c.evidence.push_back(echo_line(flow + " (" + full + ")", *p.full));
     }
     return c;

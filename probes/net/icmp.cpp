@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -142,6 +143,12 @@ uint16_t next_echo_id() {
   static std::atomic<uint16_t> counter{static_cast<uint16_t>(::getpid() * 7919)};
   uint16_t id = counter.fetch_add(1);
   return id == 0 ? counter.fetch_add(1) : id;
+}
+
+std::string format_ms(std::chrono::microseconds us) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f ms", static_cast<double>(us.count()) / 1000.0);
+  return buf;
 }
 
 const char* to_string(EchoOutcome outcome) {

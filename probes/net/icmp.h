@@ -43,6 +43,9 @@ struct EchoOptions {
 
 [[nodiscard]] const char* to_string(EchoOutcome outcome);
 
+// A round-trip time as evidence shows it: "0.25 ms".
+[[nodiscard]] std::string format_ms(std::chrono::microseconds us);
+
 // Sends one echo request to `ip` and waits for the answer. Errors (as opposed to outcomes) are
 // only for probes that could not be attempted: no CAP_NET_RAW, a malformed address.
 [[nodiscard]] Result<EchoResult> icmp_echo(const std::string& ip, const EchoOptions& options);

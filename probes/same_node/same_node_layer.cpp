@@ -15,12 +15,6 @@ using report::Check;
 using report::Status;
 using Clock = std::chrono::steady_clock;
 
-std::string fmt_ms(std::chrono::microseconds us) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f ms", static_cast<double>(us.count()) / 1000.0);
-  return buf;
-}
-
 bool neighbour_failed(const std::optional<netns::Neighbour>& n) {
   return n && (n->state.find("FAILED") != std::string::npos ||
                n->state.find("INCOMPLETE") != std::string::npos);
@@ -38,7 +32,7 @@ Check evaluate_one(const std::string& source, const PairProbe& p, const std::str
     return c;
   }
   if (p.echo->outcome == EchoOutcome::kReply) {
-    c.summary = "reply from " + p.target_ip + " in " + fmt_ms(p.echo->rtt);
+    c.summary = "reply from " + p.target_ip + " in " + format_ms(p.echo->rtt);
     return c;
   }
   c.status = Status::kFail;
