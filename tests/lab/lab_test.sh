@@ -66,6 +66,15 @@ lab_pids() {
   for ns in $(ip netns list | awk '{print $1}' | grep '^ndlab-'); do ip netns pids "$ns"; done | sort -u
 }
 
+# Alive and not a zombie (a dead process its parent has not reaped yet holds nothing).
+pid_alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
 cleanup() { "$LAB" down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
@@ -258,7 +267,7 @@ echo "== down"
 PIDS=$(lab_pids)
 check "lab down" lab down
 alive=""
-for p in $PIDS; do kill -0 "$p" 2>/dev/null && alive+=" $p"; done
+for p in $PIDS; do pid_alive "$p" && alive+=" $p"; done
 check_eq "no lab process is left" "" "$alive"
 check_eq "ip netns list is as before" "$NETNS_BEFORE" "$(ip netns list | awk '{print $1}' | sort)"
 check "the state dir is gone" test ! -e /run/netdoctor-lab

@@ -199,7 +199,14 @@ job_register() {
 }
 parent_alive_or_exit() { pid_alive "$$" || exit 1; }
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# A zombie (dead, not yet reaped by its parent) counts as gone: it holds no namespace or port.
+pid_alive() {
+  [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
 pidfile_alive() { # FILE
   local p
   slurp p "$1" && pid_alive "$p"
