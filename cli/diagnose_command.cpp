@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/diagnose_run.h"
 #include "cli/session.h"
 #include "core/duration.h"
 #include "inventory/ref.h"
@@ -57,9 +58,8 @@ void write_report(const DiagnoseOptions& o, const report::Report& r, std::ostrea
 
 }  // namespace
 
-int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err) {
-  const auto start = std::chrono::steady_clock::now();
-  probes::DiagnoseOptions options;
+std::optional<DiagnosePlan> plan_diagnose(const DiagnoseOptions& o, std::ostream& err) {
+  DiagnosePlan plan;
   auto timeout = parse_duration(o.timeout);
   auto layers = parse_layers(o.layers);
   auto refs = parse_refs(o.from);
@@ -67,50 +67,68 @@ int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err)
                          refs ? nullptr : &refs.error()}) {
     if (e != nullptr) {
       print_error(err, e->message());
-      return report::kExitUsage;
+      return std::nullopt;
     }
   }
-  options.timeout = *timeout;
-  options.layers = *layers;
+  plan.probe.timeout = *timeout;
+  plan.probe.layers = *layers;
+  plan.refs = *refs;
   for (const auto& url : o.egress) {
     if (auto parsed = probes::parse_egress_url(url); !parsed) {
       print_error(err, parsed.error().message());
-      return report::kExitUsage;
+      return std::nullopt;
     }
   }
-  options.egress_urls = o.egress;
+  plan.probe.egress_urls = o.egress;
   for (const auto& ip : o.to) {
     in_addr a{};
     if (inet_pton(AF_INET, ip.c_str(), &a) != 1) {
       print_error(err, "malformed --to \"" + ip + "\": expected a pod IPv4 address");
-      return report::kExitUsage;
+      return std::nullopt;
     }
   }
-  options.to = o.to;
+  plan.probe.to = o.to;
+  plan.session = {o.inventory, o.mode};
+  return plan;
+}
 
-  int code = 0;
-  auto session = open_session({o.inventory, o.mode}, err, code);
-  if (!session) return code;
-  auto sources = probes::resolve_sources(*refs, session->discovery, session->inv(), session->mode);
+std::optional<report::Report> run_diagnosis(const DiagnosePlan& plan, std::ostream& err,
+                                            int& exit_code) {
+  const auto start = std::chrono::steady_clock::now();
+  auto session = open_session(plan.session, err, exit_code);
+  if (!session) return std::nullopt;
+  auto sources =
+      probes::resolve_sources(plan.refs, session->discovery, session->inv(), session->mode);
   if (!sources) {
     print_error(err, sources.error().message());
-    return report::kExitUsage;
+    exit_code = report::kExitUsage;
+    return std::nullopt;
   }
   if (sources->empty()) {
     print_error(err,
                 "no pods to diagnose: no pod network namespace is local to this node "
                 "(name one with --from)");
-    return report::kExitUsage;
+    exit_code = report::kExitUsage;
+    return std::nullopt;
   }
   probes::DiagnoseContext ctx{session->mode, session->node, &session->discovery, session->inv()};
-  report::Report r = probes::diagnose(*sources, ctx, options);
+  report::Report r = probes::diagnose(*sources, ctx, plan.probe);
   report::assign_root_cause(r);
   // The whole run, discovery included: what the user waited for.
   r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-  write_report(o, r, out);
-  return r.healthy() ? report::kExitHealthy : report::kExitFaulty;
+  return r;
+}
+
+int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err) {
+  auto plan = plan_diagnose(o, err);
+  if (!plan) return report::kExitUsage;
+  int code = 0;
+  auto r = run_diagnosis(*plan, err, code);
+  if (!r) return code;
+  write_report(o, *r, out);
+  return r->healthy() ? report::kExitHealthy : report::kExitFaulty;
 }
 
 }  // namespace netdoctor::cli
