@@ -13,6 +13,10 @@ PACKAGES=(
   # the lab and the tools its tests prove faults with
   iproute2 iptables nftables containernetworking-plugins dnsmasq-base nginx-light openssl
   curl dnsutils iputils-ping procps util-linux graphviz kmod conntrack
+  # the deployment tests: manifests (python3-yaml), the kubectl plugin (shellcheck)
+  python3-yaml shellcheck
+  # report schema validation; the by-hand baseline of bench/e2e_bench.sh
+  python3-jsonschema jq tcpdump
 )
 
 missing=()

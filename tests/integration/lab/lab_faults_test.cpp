@@ -33,7 +33,21 @@ class LabEnvironment : public ::testing::Environment {
   }
 };
 
-// Runs netdoctor on a node (default node1) from a pod over every layer.
+// Validates a report against the published schema (docs/report.schema.json) with
+// tests/schema/validate_report.py; prints the problems and returns false when it is not valid.
+bool valid_report(const std::string& text) {
+  const std::string src = ND_SOURCE_DIR;
+  const std::string path =
+      ::testing::TempDir() + "lab-report-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(path) << text;
+  const int rc = sh("/usr/bin/python3 " + src + "/tests/schema/validate_report.py " + src +
+                    "/docs/report.schema.json " + path);
+  std::remove(path.c_str());
+  return rc == 0;
+}
+
+// Runs netdoctor on a node (default node1) from a pod over every layer; every report must
+// validate against the schema.
 json diagnose(int* status, const std::string& from = "default/client-a",
               const std::string& node = "ndlab-node1") {
   const std::string out =
@@ -43,6 +57,7 @@ json diagnose(int* status, const std::string& from = "default/client-a",
                 status);
   auto j = json::parse(out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << out;
+  EXPECT_TRUE(valid_report(out)) << "the report does not match docs/report.schema.json";
   return j;
 }
 
