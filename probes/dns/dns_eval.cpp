@@ -13,8 +13,6 @@ using report::Status;
 constexpr const char* kUnreachable = "dns-server-unreachable";
 constexpr const char* kNotFound = "dns-name-not-found";
 constexpr const char* kResolvInvalid = "dns-resolv-conf-invalid";
-constexpr const char* kUpstream = "dns-upstream-failure";
-constexpr const char* kSearchSlow = "dns-search-path-slow";
 
 Check skip(std::string id, const DnsFacts& f, std::string why) {
   return make_check(std::move(id), f.context.source, Status::kSkip, "", std::move(why));
