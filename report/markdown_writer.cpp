@@ -1,5 +1,7 @@
 #include "report/markdown_writer.h"
 
+#include "report/path.h"
+
 #include <algorithm>
 #include <string>
 
@@ -85,6 +87,13 @@ void write_root_cause(std::ostream& out, const Report& report) {
   if (!cause.remedy.empty()) out << "\nFix:\n\n```sh\n" << cause.remedy << "\n```\n";
 }
 
+// The path the packets take, the failing hop marked (Mermaid: GitHub and GitLab draw it).
+void write_path(std::ostream& out, const Report& report) {
+  const auto hops = fault_path(report);
+  if (hops.empty()) return;
+  out << "\n## Path\n\n```mermaid\n" << path_mermaid(hops) << "```\n";
+}
+
 void write_layer(std::ostream& out, const LayerResult& layer) {
   out << "\n### " << to_string(layer.layer) << ": " << to_string(layer.status()) << "\n\n";
   if (layer.checks.empty()) {
@@ -115,6 +124,7 @@ void write_layer(std::ostream& out, const LayerResult& layer) {
 void write_markdown(std::ostream& out, const Report& report) {
   write_summary(out, report);
   write_root_cause(out, report);
+  write_path(out, report);
   out << "\n## Layers\n";
   for (const LayerResult& layer : report.layers) write_layer(out, layer);
 }

@@ -55,6 +55,30 @@ struct RootCause {
   std::string check_id;  // the check the root cause comes from
 };
 
+// The network a source pod's packets cross, as diagnose found it: what the path picture
+// (report/path.h) draws. Empty strings are parts that were not seen (pod mode, no inventory).
+struct Topology {
+  std::string source;  // the source's display name
+  std::string source_ip;
+  std::string pod_iface;    // "eth0"
+  std::string veth;         // the veth peer on the node
+  std::string bridge;       // "cni0"
+  std::string node;         // this node's name
+  std::string node_ip;      // its underlay address
+  std::string local_peer;   // another pod of this node ("default/web-1 10.244.1.4")
+  std::string overlay;      // the device toward other nodes' pods ("flannel.1")
+  std::string underlay;     // the device toward other nodes ("eth0")
+  std::string remote_node;  // another node and one of its pods
+  std::string remote_node_ip;
+  std::string remote_pod;
+  std::string remote_ip;
+  std::string dns_service;   // the cluster DNS ClusterIP
+  std::string dns_endpoint;  // one of its endpoints
+  std::string
+      apiserver;        // the API server's ClusterIP and endpoint ("10.96.0.1 -> 172.30.0.2:6443")
+  std::string outside;  // the first --egress target
+};
+
 struct Report {
   std::string mode = "node";  // "node" or "pod"
   std::string node;
@@ -62,6 +86,7 @@ struct Report {
   std::vector<LayerResult> layers;  // always all of kAllLayers, in order
   std::optional<RootCause> root_cause;
   long long duration_ms = 0;
+  std::vector<Topology> topology;  // one per source, when diagnose could see it
 
   [[nodiscard]] bool healthy() const;  // no check failed
 };

@@ -1,5 +1,7 @@
 #include "report/text_writer.h"
 
+#include "report/path.h"
+
 #include <algorithm>
 #include <sstream>
 #include <string>
@@ -107,6 +109,10 @@ void write_root_cause(std::ostream& out, const Report& report, const Painter& pa
   out << '\n';
   write_block(out, cause.summary, "  ");
   for (const std::string& line : cause.evidence) write_block(out, line, "      ");
+  if (const auto hops = fault_path(report); !hops.empty()) {
+    out << "  Path:\n";
+    write_block(out, path_line(hops), "    ");
+  }
   if (!cause.remedy.empty()) {
     out << "  Fix:\n";
     write_block(out, cause.remedy, "    ");

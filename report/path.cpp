@@ -1,0 +1,246 @@
+#include "report/path.h"
+
+#include <map>
+
+namespace netdoctor::report {
+
+namespace {
+
+const Topology* topology_for(const Report& report) {
+  if (report.topology.empty()) return nullptr;
+  if (report.root_cause) {
+    // The root cause's check names its source; node-side checks have none (or "node").
+    for (const LayerResult& layer : report.layers) {
+      for (const Check& c : layer.checks) {
+        if (c.id != report.root_cause->check_id) continue;
+        for (const Topology& t : report.topology) {
+          if (t.source == c.source) return &t;
+        }
+      }
+    }
+  }
+  return &report.topology.front();
+}
+
+std::string join(const std::string& a, const std::string& b, const std::string& sep = " ") {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return a + sep + b;
+}
+
+// The target named after the check id's ':' ("service.clusterip:default/web:http").
+std::string target_of(const Report& report) {
+  if (!report.root_cause) return {};
+  const std::string& id = report.root_cause->check_id;
+  const auto colon = id.find(':');
+  return colon == std::string::npos ? std::string() : id.substr(colon + 1);
+}
+
+enum class Flow { kSameNode, kCrossNode, kService, kDns, kApiserver, kEgress };
+
+Flow flow_for(const Report& report, const Topology& t) {
+  const bool remote = !t.remote_ip.empty();
+  if (!report.root_cause) return remote ? Flow::kCrossNode : Flow::kSameNode;
+  const std::string& code = report.root_cause->code;
+  switch (report.root_cause->layer) {
+    case Layer::kNode:
+      // bridge-nf only matters on the bridge; the others also stop routed traffic.
+      return code == "bridge-nf-disabled" || !remote ? Flow::kSameNode : Flow::kCrossNode;
+    case Layer::kPod:
+    case Layer::kSameNode:
+      return Flow::kSameNode;
+    case Layer::kCrossNode:
+      return Flow::kCrossNode;
+    case Layer::kService:
+      return Flow::kService;
+    case Layer::kDns:
+      return Flow::kDns;
+    case Layer::kApiserver:
+      return Flow::kApiserver;
+    case Layer::kEgress:
+      return code == "egress-dns-failure" ? Flow::kDns : Flow::kEgress;
+  }
+  return Flow::kSameNode;
+}
+
+}  // namespace
+
+std::string hop_of_code(const std::string& code) {
+  static const std::map<std::string, std::string> hops = {
+      {"pod-no-address", "pod"},
+      {"pod-no-default-route", "pod"},
+      {"dns-resolv-conf-invalid", "pod"},
+      {"pod-link-down", "veth"},
+      {"neighbor-failed", "bridge"},
+      {"bridge-nf-disabled", "bridge"},
+      {"ip-forward-disabled", "node"},
+      {"forward-policy-drop", "node"},
+      {"filter-drop", "node"},
+      {"route-missing", "node"},
+      {"pod-snat", "node"},
+      {"egress-no-snat", "node"},
+      {"service-rules-missing", "node"},
+      {"endpoints-stale", "node"},
+      {"hairpin-broken", "bridge"},
+      {"overlay-fdb-missing", "overlay"},
+      {"mtu-blackhole", "overlay"},
+      {"underlay-blocked", "underlay"},
+      {"pod-unreachable", "destination"},
+      {"endpoint-unreachable", "destination"},
+      {"service-no-endpoints", "destination"},
+      {"dns-server-unreachable", "destination"},
+      {"dns-name-not-found", "destination"},
+      {"dns-upstream-failure", "upstream"},
+      {"egress-dns-failure", "upstream"},
+      {"apiserver-unreachable", "destination"},
+      {"apiserver-tls-untrusted", "destination"},
+      {"apiserver-unauthorized", "destination"},
+      {"egress-unreachable", "destination"},
+  };
+  const auto it = hops.find(code);
+  return it == hops.end() ? std::string() : it->second;
+}
+
+std::vector<Hop> fault_path(const Report& report) {
+  const Topology* t = topology_for(report);
+  if (t == nullptr) return {};
+  std::vector<Hop> hops;
+  auto add = [&](std::string name, std::string label) {
+    hops.push_back({std::move(name), std::move(label), "", Hop::State::kOk});
+  };
+  add("pod", join(t->source, t->source_ip));
+  add("veth", join(t->pod_iface, t->veth, " / "));
+  add("bridge", t->bridge.empty() ? "bridge" : t->bridge);
+  const Flow flow = flow_for(report, *t);
+  const std::string node = join(t->node.empty() ? "node" : t->node, t->node_ip);
+  switch (flow) {
+    case Flow::kSameNode:
+      add("node", node + " (iptables FORWARD)");
+      add("destination", t->local_peer.empty() ? "a pod of this node" : t->local_peer);
+      break;
+    case Flow::kCrossNode:
+      add("node", node + " (route)");
+      add("overlay", t->overlay.empty() ? "overlay" : t->overlay);
+      add("underlay", join(t->underlay, t->remote_node_ip.empty() ? "" : "→ " + t->remote_node_ip));
+      add("remote-node", t->remote_node.empty() ? "remote node" : t->remote_node);
+      add("destination", join(t->remote_pod, t->remote_ip));
+      break;
+    case Flow::kService: {
+      const std::string target = target_of(report);
+      add("node", node + " (kube-proxy DNAT)");
+      add("destination", target.empty() ? "Service endpoint" : target);
+      break;
+    }
+    case Flow::kDns:
+      add("node", node + " (kube-proxy DNAT " +
+                      (t->dns_service.empty() ? "kube-dns" : t->dns_service) + ")");
+      add("destination", join("DNS server", t->dns_endpoint));
+      add("upstream", "upstream DNS");
+      break;
+    case Flow::kApiserver:
+      add("node", node + " (kube-proxy DNAT)");
+      add("destination", join("API server", t->apiserver));
+      break;
+    case Flow::kEgress:
+      add("node", node + " (masquerade)");
+      add("underlay", t->underlay.empty() ? "uplink" : t->underlay);
+      add("destination", t->outside.empty() ? "outside" : t->outside);
+      break;
+  }
+  if (!report.root_cause) return hops;
+  const std::string at = hop_of_code(report.root_cause->code);
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    if (hops[i].name != at) continue;
+    hops[i].state = Hop::State::kFailed;
+    hops[i].detail = report.root_cause->code;
+    for (std::size_t j = i + 1; j < hops.size(); ++j) hops[j].state = Hop::State::kNotReached;
+    break;
+  }
+  return hops;
+}
+
+namespace {
+
+std::string dot_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// Mermaid labels live in ["..."]: quotes become #quot;, and brackets are harmless inside quotes.
+std::string mermaid_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"') {
+      out += "#quot;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string hop_text(const Hop& h) {
+  std::string text = h.name + ": " + h.label;
+  if (h.state == Hop::State::kFailed) text += "\n✗ " + h.detail;
+  return text;
+}
+
+}  // namespace
+
+std::string path_dot(const std::vector<Hop>& hops) {
+  std::string out =
+      "digraph netdoctor_path {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", "
+      "fontname=\"sans-serif\"];\n";
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    const Hop& h = hops[i];
+    const char* fill = h.state == Hop::State::kFailed ? "#f8d0d0\", color=\"#c00000\", penwidth=2"
+                       : h.state == Hop::State::kNotReached ? "#eeeeee\", fontcolor=\"#888888"
+                                                            : "#d8f0d8";
+    out += "  h" + std::to_string(i) + " [label=\"" + dot_escape(hop_text(h)) + "\", fillcolor=\"" +
+           fill + "\"];\n";
+  }
+  for (std::size_t i = 0; i + 1 < hops.size(); ++i) {
+    const bool cut = hops[i + 1].state == Hop::State::kNotReached;
+    out += "  h" + std::to_string(i) + " -> h" + std::to_string(i + 1) +
+           (cut ? " [style=dashed, color=\"#888888\"]" : "") + ";\n";
+  }
+  out += "}\n";
+  return out;
+}
+
+std::string path_mermaid(const std::vector<Hop>& hops) {
+  std::string out = "flowchart LR\n";
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    std::string text = hops[i].name + ": " + hops[i].label;
+    if (hops[i].state == Hop::State::kFailed) text += "<br/>✗ " + hops[i].detail;
+    out += "  h" + std::to_string(i) + "[\"" + mermaid_escape(text) + "\"]\n";
+  }
+  for (std::size_t i = 0; i + 1 < hops.size(); ++i) {
+    const bool cut = hops[i + 1].state == Hop::State::kNotReached;
+    out += "  h" + std::to_string(i) + (cut ? " -.-> h" : " --> h") + std::to_string(i + 1) + "\n";
+  }
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    if (hops[i].state == Hop::State::kFailed) {
+      out += "  style h" + std::to_string(i) + " fill:#f8d0d0,stroke:#c00000,stroke-width:2px\n";
+    } else if (hops[i].state == Hop::State::kNotReached) {
+      out += "  style h" + std::to_string(i) + " fill:#eeeeee,color:#888888\n";
+    }
+  }
+  return out;
+}
+
+std::string path_line(const std::vector<Hop>& hops) {
+  std::string out;
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    if (i > 0) out += " → ";
+    out += hops[i].label;
+    if (hops[i].state == Hop::State::kFailed) out += " ✗ (" + hops[i].detail + ")";
+  }
+  return out;
+}
+
+}  // namespace netdoctor::report

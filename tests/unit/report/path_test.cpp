@@ -1,0 +1,168 @@
+#include "report/path.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "report/markdown_writer.h"
+#include "report/text_writer.h"
+#include "sample_reports.h"
+
+#include <sstream>
+
+namespace netdoctor::report {
+namespace {
+
+using fixtures::make_check;
+using ::testing::HasSubstr;
+
+Topology lab_topology(const std::string& source) {
+  Topology t;
+  t.source = source;
+  t.source_ip = "10.244.1.3";
+  t.pod_iface = "eth0";
+  t.veth = "veth8dd52f75";
+  t.bridge = "cni0";
+  t.node = "node1";
+  t.node_ip = "172.30.0.11";
+  t.local_peer = "default/web-1 10.244.1.4";
+  t.overlay = "flannel.1";
+  t.underlay = "eth0";
+  t.remote_node = "node2";
+  t.remote_node_ip = "172.30.0.12";
+  t.remote_pod = "default/client-b";
+  t.remote_ip = "10.244.2.2";
+  t.dns_service = "10.96.0.10";
+  t.dns_endpoint = "10.244.1.2";
+  t.apiserver = "10.96.0.1 → 172.30.0.2";
+  t.outside = "http://example.test/";
+  return t;
+}
+
+// A report whose only failure is CODE in LAYER, from default/client-a, with the lab's topology.
+Report failing(Layer layer, const std::string& code, const std::string& id) {
+  Report r = make_report();
+  r.topology = {lab_topology("default/client-a")};
+  add_check(r, layer, make_check(id, "default/client-a", Status::kFail, code, "it fails"));
+  assign_root_cause(r);
+  return r;
+}
+
+std::vector<std::string> names(const std::vector<Hop>& hops) {
+  std::vector<std::string> out;
+  for (const auto& h : hops) out.push_back(h.name);
+  return out;
+}
+
+int failed_at(const std::vector<Hop>& hops) {
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    if (hops[i].state == Hop::State::kFailed) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+TEST(Path, CrossNodeFaultMarksTheOverlayAndCutsWhatFollows) {
+  const auto hops =
+      fault_path(failing(Layer::kCrossNode, "overlay-fdb-missing", "cross-node.ping:x"));
+  EXPECT_THAT(names(hops), ::testing::ElementsAre("pod", "veth", "bridge", "node", "overlay",
+                                                  "underlay", "remote-node", "destination"));
+  ASSERT_EQ(failed_at(hops), 4);
+  EXPECT_EQ(hops[4].label, "flannel.1");
+  EXPECT_EQ(hops[4].detail, "overlay-fdb-missing");
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(hops[i].state, Hop::State::kOk);
+  for (int i = 5; i < 8; ++i) EXPECT_EQ(hops[i].state, Hop::State::kNotReached);
+  EXPECT_EQ(hops[7].label, "default/client-b 10.244.2.2");
+  EXPECT_EQ(hops[5].label, "eth0 → 172.30.0.12");
+}
+
+TEST(Path, EachCodeLandsOnItsHop) {
+  struct Case {
+    Layer layer;
+    const char* code;
+    const char* hop;
+  };
+  const Case cases[] = {
+      {Layer::kPod, "pod-no-address", "pod"},
+      {Layer::kSameNode, "pod-link-down", "veth"},
+      {Layer::kSameNode, "neighbor-failed", "bridge"},
+      {Layer::kNode, "bridge-nf-disabled", "bridge"},
+      {Layer::kNode, "ip-forward-disabled", "node"},
+      {Layer::kSameNode, "filter-drop", "node"},
+      {Layer::kCrossNode, "route-missing", "node"},
+      {Layer::kCrossNode, "underlay-blocked", "underlay"},
+      {Layer::kCrossNode, "mtu-blackhole", "overlay"},
+      {Layer::kService, "endpoint-unreachable", "destination"},
+      {Layer::kService, "service-rules-missing", "node"},
+      {Layer::kDns, "dns-upstream-failure", "upstream"},
+      {Layer::kDns, "dns-server-unreachable", "destination"},
+      {Layer::kApiserver, "apiserver-tls-untrusted", "destination"},
+      {Layer::kEgress, "egress-no-snat", "node"},
+      {Layer::kEgress, "egress-unreachable", "destination"},
+  };
+  for (const Case& c : cases) {
+    const auto hops = fault_path(failing(c.layer, c.code, std::string(to_string(c.layer)) + ".x"));
+    const int at = failed_at(hops);
+    ASSERT_GE(at, 0) << c.code << " marks no hop";
+    EXPECT_EQ(hops[at].name, c.hop) << c.code;
+    EXPECT_EQ(hop_of_code(c.code), c.hop);
+  }
+}
+
+TEST(Path, ServiceFlowNamesTheServiceFromTheCheck) {
+  const auto hops = fault_path(
+      failing(Layer::kService, "endpoint-unreachable", "service.endpoint:10.244.2.3:80"));
+  ASSERT_FALSE(hops.empty());
+  EXPECT_EQ(hops.back().label, "10.244.2.3:80");
+  EXPECT_EQ(hops.back().state, Hop::State::kFailed);
+}
+
+TEST(Path, HealthyReportDrawsTheCrossNodePathAllOk) {
+  Report r = make_report();
+  r.topology = {lab_topology("default/client-a")};
+  const auto hops = fault_path(r);
+  ASSERT_EQ(hops.size(), 8u);
+  EXPECT_EQ(failed_at(hops), -1);
+}
+
+TEST(Path, NoTopologyNoPicture) {
+  EXPECT_TRUE(fault_path(failing(Layer::kDns, "dns-server-unreachable", "dns.x")).size() > 0);
+  Report r = make_report();
+  add_check(r, Layer::kDns, make_check("dns.x", "s", Status::kFail, "dns-server-unreachable", "x"));
+  assign_root_cause(r);
+  EXPECT_TRUE(fault_path(r).empty());
+  EXPECT_EQ(path_dot({}),
+            "digraph netdoctor_path {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", "
+            "fontname=\"sans-serif\"];\n}\n");
+}
+
+TEST(Path, DotMarksTheFailingHopAndEscapesQuotes) {
+  Report r = failing(Layer::kCrossNode, "route-missing", "cross-node.ping:x");
+  r.topology[0].source = "default/\"odd\"";
+  const std::string dot = path_dot(fault_path(r));
+  EXPECT_THAT(dot, HasSubstr("digraph netdoctor_path {"));
+  EXPECT_THAT(dot, HasSubstr("default/\\\"odd\\\""));
+  EXPECT_THAT(dot, HasSubstr("✗ route-missing"));
+  EXPECT_THAT(dot, HasSubstr("color=\"#c00000\""));
+  EXPECT_THAT(dot, HasSubstr("h3 -> h4 [style=dashed"));
+  EXPECT_THAT(dot, HasSubstr("h2 -> h3;"));
+}
+
+TEST(Path, MermaidInTheMarkdownReport) {
+  Report r = failing(Layer::kCrossNode, "route-missing", "cross-node.ping:x");
+  r.topology[0].source = "default/\"odd\"";
+  std::ostringstream md;
+  write_markdown(md, r);
+  EXPECT_THAT(md.str(), HasSubstr("## Path\n\n```mermaid\nflowchart LR\n"));
+  EXPECT_THAT(md.str(), HasSubstr("#quot;odd#quot;"));
+  EXPECT_THAT(md.str(), HasSubstr("style h3 fill:#f8d0d0"));
+  EXPECT_THAT(md.str(), HasSubstr("h3 -.-> h4"));
+}
+
+TEST(Path, TextReportShowsThePathLineUnderTheRootCause) {
+  std::ostringstream text;
+  write_text(text, failing(Layer::kCrossNode, "route-missing", "cross-node.ping:x"), TextOptions{});
+  EXPECT_THAT(text.str(), HasSubstr("Path:"));
+  EXPECT_THAT(text.str(), HasSubstr("node1 172.30.0.11 (route) ✗ (route-missing) → flannel.1"));
+}
+
+}  // namespace
+}  // namespace netdoctor::report
