@@ -13,8 +13,13 @@
 #include "probes/pod/pod_layer.h"
 #include "probes/same_node/same_node_layer.h"
 #include "probes/service/service_layer.h"
+#include "probes/task_limit.h"
+#include "probes/topology.h"
 
+#include <atomic>
 #include <future>
+#include <memory>
+#include <thread>
 
 namespace netdoctor::probes {
 namespace {
@@ -104,6 +109,7 @@ void run_same_node(Checks& out, const std::vector<SourcePod>& sources, const Dia
   std::vector<std::future<std::vector<report::Check>>> running;
   for (const auto& src : sources) {
     running.push_back(std::async(std::launch::async, [&] {
+      const auto slot = take_slot(ctx.limit);
       return run_same_node_layer(src, peers, {node_ips, node_links_of(ctx), rules}, o);
     }));
   }
@@ -157,8 +163,10 @@ void run_cross_node(Checks& out, const std::vector<SourcePod>& sources, const Di
   });
   std::vector<std::future<std::vector<CrossProbe>>> running;
   for (const auto& src : sources) {
-    running.push_back(
-        std::async(std::launch::async, [&] { return probe_remote_pods(src, targets, o); }));
+    running.push_back(std::async(std::launch::async, [&] {
+      const auto slot = take_slot(ctx.limit);
+      return probe_remote_pods(src, targets, o);
+    }));
   }
   const auto pings = node_pings.get();
   std::vector<std::vector<CrossProbe>> probes;
@@ -179,10 +187,13 @@ void run_cross_node(Checks& out, const std::vector<SourcePod>& sources, const Di
 
 // Runs `layer(src)` for every source at once and collects the checks in source order.
 template <class F>
-void per_source(Checks& out, const std::vector<SourcePod>& sources, F layer) {
+void per_source(Checks& out, const std::vector<SourcePod>& sources, TaskLimit* limit, F layer) {
   std::vector<std::future<Checks>> running;
   for (const auto& src : sources) {
-    running.push_back(std::async(std::launch::async, [&] { return layer(src); }));
+    running.push_back(std::async(std::launch::async, [&] {
+      const auto slot = take_slot(limit);
+      return layer(src);
+    }));
   }
   for (auto& f : running) {
     for (auto& c : f.get()) out.push_back(std::move(c));
@@ -195,21 +206,24 @@ void run_service(Checks& out, const std::vector<SourcePod>& sources, const Diagn
   ServiceOptions o;
   o.timeout = options.timeout;
   o.to_services = options.to;
-  per_source(out, sources, [&](const SourcePod& src) { return run_service_layer(src, sc, o); });
+  per_source(out, sources, ctx.limit,
+             [&](const SourcePod& src) { return run_service_layer(src, sc, o); });
 }
 
 void run_apiserver(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
                    const DiagnoseOptions& options) {
   const ApiserverContext ac{ctx.inventory, ctx.rules, node_links_of(ctx)};
   const ApiserverOptions o{options.timeout};
-  per_source(out, sources, [&](const SourcePod& src) { return run_apiserver_layer(src, ac, o); });
+  per_source(out, sources, ctx.limit,
+             [&](const SourcePod& src) { return run_apiserver_layer(src, ac, o); });
 }
 
 void run_egress(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
                 const DiagnoseOptions& options) {
   const EgressContext ec{ctx.inventory, ctx.rules, node_links_of(ctx)};
   const EgressOptions o{options.timeout, options.egress_urls};
-  per_source(out, sources, [&](const SourcePod& src) { return run_egress_layer(src, ec, o); });
+  per_source(out, sources, ctx.limit,
+             [&](const SourcePod& src) { return run_egress_layer(src, ec, o); });
 }
 
 void run_dns(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
@@ -217,58 +231,127 @@ void run_dns(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseC
   DnsLayerOptions o;
   o.timeout = options.timeout;
   o.outside_names = dns::outside_names_from_urls(options.egress_urls);
-  per_source(out, sources,
+  per_source(out, sources, ctx.limit,
              [&](const SourcePod& src) { return run_dns_layer(src, ctx.inventory, o); });
 }
 
 }  // namespace
 
+namespace {
+
+std::atomic<bool> g_left_running{false};
+
+// Everything a layer's thread reads, owned by the threads (and diagnose()) together: a layer
+// the deadline leaves behind still finds it all alive.
+struct Shared {
+  std::vector<SourcePod> sources;
+  DiagnoseOptions options;
+  netns::Discovery discovery;
+  std::optional<inventory::Inventory> inventory;
+  std::optional<rules::RuleSnapshot> rules;
+  DiagnoseContext ctx;
+  TaskLimit limit;
+
+  Shared(const std::vector<SourcePod>& s, const DiagnoseContext& given, const DiagnoseOptions& o)
+      : sources(s),
+        options(o),
+        discovery(*given.discovery),
+        limit(static_cast<std::ptrdiff_t>(o.parallel)) {
+    if (given.inventory != nullptr) inventory = *given.inventory;
+    if (given.rules != nullptr) {
+      rules = *given.rules;
+    } else if (given.mode == netns::RunMode::kNode) {
+      // Read once (libiptc: a few milliseconds) and shared by every layer that judges a flow.
+      if (auto self = netns::Netns::current()) {
+        if (auto snap = rules::read_rules(*self)) rules = std::move(*snap);
+      }
+    }
+    ctx = given;
+    ctx.discovery = &discovery;
+    ctx.inventory = inventory ? &*inventory : nullptr;
+    ctx.rules = rules ? &*rules : nullptr;
+    ctx.limit = &limit;
+  }
+};
+
+Checks run_layer(Layer layer, const Shared& sh) {
+  Checks out;
+  const DiagnoseContext& ctx = sh.ctx;
+  const DiagnoseOptions& options = sh.options;
+  const auto& sources = sh.sources;
+  if (!selected(options, layer)) {
+    out.push_back(skipped(layer, "not selected (--layers)"));
+  } else if (layer == Layer::kNode) {
+    run_node_layer(out, ctx);
+  } else if (layer == Layer::kPod) {
+    run_pod_layer(out, sources, ctx);
+  } else if (layer == Layer::kSameNode) {
+    run_same_node(out, sources, ctx, options);
+  } else if (layer == Layer::kCrossNode) {
+    run_cross_node(out, sources, ctx, options);
+  } else if (layer == Layer::kService) {
+    run_service(out, sources, ctx, options);
+  } else if (layer == Layer::kDns) {
+    run_dns(out, sources, ctx, options);
+  } else if (layer == Layer::kApiserver) {
+    run_apiserver(out, sources, ctx, options);
+  } else if (layer == Layer::kEgress) {
+    run_egress(out, sources, ctx, options);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool layers_left_running() {
+  return g_left_running.load();
+}
+
 report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseContext& given,
                         const DiagnoseOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  DiagnoseContext ctx = given;
-  std::optional<rules::RuleSnapshot> rules;
-  if (ctx.rules == nullptr && ctx.mode == netns::RunMode::kNode) {
-    // Read once (libiptc: a few milliseconds) and shared by every layer that judges a flow.
-    if (auto self = netns::Netns::current()) {
-      if (auto snap = rules::read_rules(*self)) rules = std::move(*snap);
-    }
-    if (rules) ctx.rules = &*rules;
-  }
+  const auto shared = std::make_shared<const Shared>(sources, given, options);
   report::Report r = report::make_report();
-  r.mode = netns::to_string(ctx.mode);
-  r.node = ctx.node;
+  r.mode = netns::to_string(given.mode);
+  r.node = given.node;
   for (const auto& s : sources) r.sources.push_back({s.pod, s.ip, s.netns.path});
 
-  // Every layer runs at once: a diagnosis costs about its slowest probe, not the sum.
+  // Every layer runs at once: a diagnosis costs about its slowest probe, not the sum. Each
+  // layer thread is detached and owns `shared`, so the deadline can leave it behind.
   std::vector<std::future<Checks>> layers;
   for (Layer layer : report::kAllLayers) {
-    layers.push_back(std::async(std::launch::async, [&, layer] {
-      Checks out;
-      if (!selected(options, layer)) {
-        out.push_back(skipped(layer, "not selected (--layers)"));
-      } else if (layer == Layer::kNode) {
-        run_node_layer(out, ctx);
-      } else if (layer == Layer::kPod) {
-        run_pod_layer(out, sources, ctx);
-      } else if (layer == Layer::kSameNode) {
-        run_same_node(out, sources, ctx, options);
-      } else if (layer == Layer::kCrossNode) {
-        run_cross_node(out, sources, ctx, options);
-      } else if (layer == Layer::kService) {
-        run_service(out, sources, ctx, options);
-      } else if (layer == Layer::kDns) {
-        run_dns(out, sources, ctx, options);
-      } else if (layer == Layer::kApiserver) {
-        run_apiserver(out, sources, ctx, options);
-      } else if (layer == Layer::kEgress) {
-        run_egress(out, sources, ctx, options);
+    std::promise<Checks> done;
+    layers.push_back(done.get_future());
+    std::thread([shared, layer, done = std::move(done)]() mutable {
+      if (shared->options.on_layer) shared->options.on_layer(layer, false);
+      try {
+        done.set_value(run_layer(layer, *shared));
+      } catch (const std::exception& e) {
+        done.set_value({skipped(layer, std::string("internal error: ") + e.what())});
+      } catch (...) {
+        done.set_value({skipped(layer, "internal error")});
       }
-      return out;
-    }));
+      if (shared->options.on_layer) shared->options.on_layer(layer, true);
+    }).detach();
   }
+  // The path picture's facts, read while the probes run (no probing of its own).
+  const auto peers = local_pods(shared->discovery, shared->ctx.inventory);
+  for (const auto& src : sources) {
+    r.topology.push_back(topology_of(src, peers, shared->ctx, options));
+  }
+  const auto deadline = start + options.deadline;
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    for (auto& c : layers[i].get()) report::add_check(r, report::kAllLayers[i], std::move(c));
+    const Layer layer = report::kAllLayers[i];
+    if (options.deadline.count() > 0 &&
+        layers[i].wait_until(deadline) != std::future_status::ready) {
+      g_left_running = true;
+      report::add_check(r, layer,
+                        skipped(layer, "did not finish within the deadline of " +
+                                           std::to_string(options.deadline.count()) +
+                                           " ms (--deadline): its probes were still running"));
+      continue;
+    }
+    for (auto& c : layers[i].get()) report::add_check(r, layer, std::move(c));
   }
   r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)

@@ -197,11 +197,12 @@ std::string path_dot(const std::vector<Hop>& hops) {
       "fontname=\"sans-serif\"];\n";
   for (std::size_t i = 0; i < hops.size(); ++i) {
     const Hop& h = hops[i];
-    const char* fill = h.state == Hop::State::kFailed ? "#f8d0d0\", color=\"#c00000\", penwidth=2"
-                       : h.state == Hop::State::kNotReached ? "#eeeeee\", fontcolor=\"#888888"
-                                                            : "#d8f0d8";
-    out += "  h" + std::to_string(i) + " [label=\"" + dot_escape(hop_text(h)) + "\", fillcolor=\"" +
-           fill + "\"];\n";
+    const char* attrs =
+        h.state == Hop::State::kFailed ? "fillcolor=\"#f8d0d0\", color=\"#c00000\", penwidth=2"
+        : h.state == Hop::State::kNotReached ? "fillcolor=\"#eeeeee\", fontcolor=\"#888888\""
+                                             : "fillcolor=\"#d8f0d8\"";
+    out += "  h" + std::to_string(i) + " [label=\"" + dot_escape(hop_text(h)) + "\", " + attrs +
+           "];\n";
   }
   for (std::size_t i = 0; i + 1 < hops.size(); ++i) {
     const bool cut = hops[i + 1].state == Hop::State::kNotReached;

@@ -7,6 +7,10 @@
 #include "report/text_writer.h"
 #include "sample_reports.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace netdoctor::report {
@@ -141,9 +145,32 @@ TEST(Path, DotMarksTheFailingHopAndEscapesQuotes) {
   EXPECT_THAT(dot, HasSubstr("digraph netdoctor_path {"));
   EXPECT_THAT(dot, HasSubstr("default/\\\"odd\\\""));
   EXPECT_THAT(dot, HasSubstr("✗ route-missing"));
-  EXPECT_THAT(dot, HasSubstr("color=\"#c00000\""));
+  EXPECT_THAT(dot, HasSubstr("color=\"#c00000\", penwidth=2];"));
   EXPECT_THAT(dot, HasSubstr("h3 -> h4 [style=dashed"));
   EXPECT_THAT(dot, HasSubstr("h2 -> h3;"));
+}
+
+// Graphviz itself must accept the DOT (and draw it): the picture is for people, not for grep.
+TEST(Path, GraphvizRendersTheDot) {
+  if (std::system("command -v dot >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "Graphviz is not installed";
+  for (const Report& r : {failing(Layer::kCrossNode, "route-missing", "cross-node.ping:x"),
+                          failing(Layer::kDns, "dns-upstream-failure", "dns.upstream"),
+                          failing(Layer::kEgress, "egress-unreachable", "egress.x")}) {
+    const std::string dot_file = ::testing::TempDir() + "path-test.dot";
+    const std::string svg_file = ::testing::TempDir() + "path-test.svg";
+    std::ofstream(dot_file) << path_dot(fault_path(r));
+    ASSERT_EQ(std::system(("dot -Tsvg -o " + svg_file + " " + dot_file).c_str()), 0)
+        << path_dot(fault_path(r));
+    std::ifstream svg(svg_file);
+    const std::string text((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
+    EXPECT_THAT(text, HasSubstr("<svg"));
+    std::string drawn;  // Graphviz writes '-' as "&#45;" in SVG text
+    for (char c : r.root_cause->code) drawn += c == '-' ? std::string("&#45;") : std::string(1, c);
+    EXPECT_THAT(text, HasSubstr(drawn));
+    std::remove(dot_file.c_str());
+    std::remove(svg_file.c_str());
+  }
 }
 
 TEST(Path, MermaidInTheMarkdownReport) {
