@@ -30,9 +30,17 @@ void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
   cmd->add_option("--inventory", o.inventory, "kubectl get ... -o json output ('-' = stdin)");
   cmd->add_option("--egress", o.egress, "outside target URL for the egress layer (repeatable)");
   cmd->add_option("--to", o.to, "a pod IP to reach besides the default targets (repeatable)");
-  cmd->add_option("-o,--output", o.output, "text, json or markdown")
-      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  cmd->add_option("-o,--output", o.output,
+                  "text, json, markdown, or dot (the path picture as Graphviz DOT)")
+      ->check(CLI::IsMember({"text", "json", "markdown", "dot"}));
+  cmd->add_option("--picture", o.picture,
+                  "also write the path picture to FILE: .svg (needs Graphviz's dot), .dot, .mmd");
   cmd->add_option("--timeout", o.timeout, "per-probe timeout, e.g. 500ms, 2s")->default_str("1s");
+  cmd->add_option("--deadline", o.deadline,
+                  "the whole run ends by then; unfinished layers are reported as skipped "
+                  "(default: 10 x --timeout, at least 5s)");
+  cmd->add_option("--parallel", o.parallel, "per-source probe tasks running at once")
+      ->default_str("32");
   cmd->add_option("--layers", o.layers, "only these layers, comma separated");
   cmd->add_option("--mode", o.mode, "override run-mode detection: node or pod")
       ->check(CLI::IsMember({"node", "pod"}));

@@ -19,10 +19,13 @@ struct DiagnoseOptions {
   std::string inventory;
   std::vector<std::string> egress;
   std::vector<std::string> to;  // extra pod IPs to reach
-  std::string output = "text";  // text | json | markdown
+  std::string output = "text";  // text | json | markdown | dot
+  std::string picture;          // --picture FILE (.svg, .dot, .mmd)
   std::string timeout = "1s";
-  std::string layers;  // comma separated; empty: all
-  std::string mode;    // "", node, pod
+  std::string deadline;  // the whole run; empty: 10 x timeout, at least 5s
+  int parallel = 32;     // per-source probe tasks at once
+  std::string layers;    // comma separated; empty: all
+  std::string mode;      // "", node, pod
   bool verbose = false;
   bool color = false;  // decided by main: a terminal and no NO_COLOR
 };

@@ -1,11 +1,15 @@
 // `netdoctor diagnose`: every layer's checks from each source pod, as one layered report.
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/diagnose_run.h"
+#include "cli/picture.h"
+#include "cli/progress.h"
 #include "cli/session.h"
 #include "core/duration.h"
 #include "inventory/ref.h"
@@ -13,6 +17,7 @@
 #include "probes/egress/url.h"
 #include "report/json_writer.h"
 #include "report/markdown_writer.h"
+#include "report/path.h"
 #include "report/root_cause.h"
 #include "report/text_writer.h"
 
@@ -51,6 +56,8 @@ void write_report(const DiagnoseOptions& o, const report::Report& r, std::ostrea
     report::write_json(out, r);
   } else if (o.output == "markdown") {
     report::write_markdown(out, r);
+  } else if (o.output == "dot") {
+    out << report::path_dot(report::fault_path(r));
   } else {
     report::write_text(out, r, report::TextOptions{o.color, o.verbose});
   }
@@ -71,6 +78,21 @@ std::optional<DiagnosePlan> plan_diagnose(const DiagnoseOptions& o, std::ostream
     }
   }
   plan.probe.timeout = *timeout;
+  // The whole run ends by the deadline; by default ten probe timeouts, at least 5 seconds.
+  plan.probe.deadline = std::max(std::chrono::milliseconds(5000), 10 * *timeout);
+  if (!o.deadline.empty()) {
+    auto deadline = parse_duration(o.deadline);
+    if (!deadline) {
+      print_error(err, deadline.error().message());
+      return std::nullopt;
+    }
+    plan.probe.deadline = *deadline;
+  }
+  if (o.parallel < 1) {
+    print_error(err, "--parallel must be at least 1");
+    return std::nullopt;
+  }
+  plan.probe.parallel = static_cast<std::size_t>(o.parallel);
   plan.probe.layers = *layers;
   plan.refs = *refs;
   for (const auto& url : o.egress) {
@@ -124,10 +146,17 @@ std::optional<report::Report> run_diagnosis(const DiagnosePlan& plan, std::ostre
 int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err) {
   auto plan = plan_diagnose(o, err);
   if (!plan) return report::kExitUsage;
+  std::shared_ptr<ProgressLine> progress;
+  if (progress_wanted(o.output)) {
+    progress = std::make_shared<ProgressLine>(stderr, report::kAllLayers.size());
+    plan->probe.on_layer = progress_callback(progress);
+  }
   int code = 0;
   auto r = run_diagnosis(*plan, err, code);
+  if (progress) progress->finish();
   if (!r) return code;
   write_report(o, *r, out);
+  if (!o.picture.empty()) write_picture(*r, o.picture, err);
   return r->healthy() ? report::kExitHealthy : report::kExitFaulty;
 }
 
