@@ -164,6 +164,10 @@ namespace {
 std::string dot_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";  // DOT's line break inside a label
+      continue;
+    }
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -94,6 +96,72 @@ TEST(Lab, ToTargetsAreProbedAcrossNodes) {
   for (const auto& c : r["layers"][3]["checks"]) ids.insert(c["id"].get<std::string>());
   EXPECT_TRUE(ids.count("cross-node.ping:default/client-b")) << out;
   EXPECT_TRUE(ids.count("cross-node.ping:default/web-2")) << out;
+}
+
+// --deadline ends the run although probes are still waiting for their (longer) timeout: the
+// unfinished layers are reported as skipped with the reason, and the process exits at once.
+TEST(Lab, DeadlineEndsTheRunAndNamesTheUnfinishedLayers) {
+  ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " fault dns-server-down >/dev/null && " +
+               kLab + " inventory > " + g_inventory),
+            0);
+  int status = -1;
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string out =
+      sh_output("ip netns exec ndlab-node1 " + std::string(ND_BINARY) +
+                    " diagnose -o json --timeout 3s --deadline 400ms --inventory " + g_inventory +
+                    " --from default/client-a",
+                &status);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  sh(kLab + " heal >/dev/null");
+  const json r = json::parse(out, nullptr, false);
+  ASSERT_FALSE(r.is_discarded()) << out;
+  EXPECT_TRUE(valid_report(out));
+  EXPECT_LT(ms, 2500) << "the deadline did not end the run";
+  std::set<std::string> cut;
+  for (const auto& layer : r["layers"]) {
+    for (const auto& c : layer["checks"]) {
+      const std::string summary = c["summary"];
+      if (summary.find("did not finish within the deadline of 400 ms") != std::string::npos) {
+        EXPECT_EQ(c["status"], "skip");
+        cut.insert(layer["layer"].get<std::string>());
+      }
+    }
+  }
+  // The DNS layer waits for a server that does not answer (3 s per try): it cannot be done.
+  EXPECT_TRUE(cut.count("dns")) << r.dump(2);
+  // The pod layer reads what discovery already read: it is never cut.
+  EXPECT_FALSE(cut.count("pod"));
+}
+
+// The path picture through the binary: DOT on stdout, SVG drawn by Graphviz, Mermaid in the
+// Markdown report, each with the failing hop marked.
+TEST(Lab, PathPictureMarksTheFailingHop) {
+  ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " fault route-missing >/dev/null && " + kLab +
+               " inventory > " + g_inventory),
+            0);
+  const std::string run = "ip netns exec ndlab-node1 " + std::string(ND_BINARY) +
+                          " diagnose --timeout 500ms --inventory " + g_inventory +
+                          " --from default/client-a";
+  const std::string svg = ::testing::TempDir() + "lab-path-" + std::to_string(::getpid()) + ".svg";
+  int status = -1;
+  const std::string dot = sh_output(run + " -o dot --picture " + svg, &status);
+  const std::string md = sh_output(run + " -o markdown", &status);
+  sh(kLab + " heal >/dev/null");
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(dot.find("digraph netdoctor_path"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("node: node1 172.30.0.11 (route)\\n✗ route-missing"), std::string::npos)
+      << dot;
+  EXPECT_NE(dot.find("overlay: flannel.1"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("destination: default/client-b 10.244.2.2"), std::string::npos) << dot;
+  std::ifstream in(svg);
+  const std::string drawn((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::remove(svg.c_str());
+  EXPECT_NE(drawn.find("<svg"), std::string::npos) << "no SVG written to " << svg;
+  EXPECT_NE(drawn.find("route&#45;missing"), std::string::npos);
+  EXPECT_NE(md.find("```mermaid\nflowchart LR"), std::string::npos) << md;
+  EXPECT_NE(md.find("✗ route-missing"), std::string::npos) << md;
 }
 
 struct FaultCase {

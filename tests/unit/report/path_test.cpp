@@ -144,7 +144,7 @@ TEST(Path, DotMarksTheFailingHopAndEscapesQuotes) {
   const std::string dot = path_dot(fault_path(r));
   EXPECT_THAT(dot, HasSubstr("digraph netdoctor_path {"));
   EXPECT_THAT(dot, HasSubstr("default/\\\"odd\\\""));
-  EXPECT_THAT(dot, HasSubstr("✗ route-missing"));
+  EXPECT_THAT(dot, HasSubstr("(route)\\n✗ route-missing"));
   EXPECT_THAT(dot, HasSubstr("color=\"#c00000\", penwidth=2];"));
   EXPECT_THAT(dot, HasSubstr("h3 -> h4 [style=dashed"));
   EXPECT_THAT(dot, HasSubstr("h2 -> h3;"));
