@@ -16,11 +16,20 @@ bool color_wanted() {
   return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
 }
 
+// --kubeconfig, the other way to get the inventory: listed from that kubeconfig's API server.
+void add_kubeconfig(CLI::App* cmd, std::string& path) {
+  cmd->add_option("--kubeconfig", path,
+                  "list nodes, pods, services and endpointslices from this kubeconfig's API "
+                  "server (default in a pod: its service account)")
+      ->excludes("--inventory");
+}
+
 void add_pods(CLI::App& app, PodsOptions& o) {
   auto* cmd = app.add_subcommand("pods", "List the pod network namespaces this host can see");
   cmd->add_option("--inventory", o.inventory, "kubectl get ... -o json output ('-' = stdin)");
   cmd->add_option("-o,--output", o.output, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->add_flag("--all", o.all, "also namespaces that are neither local nor known pods");
+  add_kubeconfig(cmd, o.kubeconfig);
 }
 
 void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
@@ -45,6 +54,7 @@ void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
   cmd->add_option("--mode", o.mode, "override run-mode detection: node or pod")
       ->check(CLI::IsMember({"node", "pod"}));
   cmd->add_flag("-v,--verbose", o.verbose, "list every check, also the passing ones");
+  add_kubeconfig(cmd, o.kubeconfig);
 }
 
 }  // namespace
@@ -60,12 +70,16 @@ int run(int argc, char** argv) {
   ServicesOptions services;
   auto* svc = app.add_subcommand("services", "List the Services the node's proxy rules implement");
   svc->add_option("--inventory", services.inventory, "compare with this inventory's endpoints");
+  svc->add_option("-o,--output", services.output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  add_kubeconfig(svc, services.kubeconfig);
   TraceOptions trace;
   auto* tr = app.add_subcommand("trace", "Follow one flow through the node's rules and probe it");
   tr->add_option("--from", trace.from, "source pod REF")->required();
   tr->add_option("--to", trace.to, "destination IP:PORT[/tcp|udp]")->required();
   tr->add_option("--inventory", trace.inventory, "kubectl get ... -o json output");
   tr->add_option("--timeout", trace.timeout, "probe timeout")->default_str("1s");
+  add_kubeconfig(tr, trace.kubeconfig);
   app.add_subcommand("explain", "Explain a finding code")
       ->add_option("CODE", code, "finding code, e.g. pod-link-down")
       ->required();

@@ -10,6 +10,7 @@ namespace netdoctor::cli {
 
 struct PodsOptions {
   std::string inventory;
+  std::string kubeconfig;       // list the cluster from this kubeconfig's API server
   std::string output = "text";  // text | json
   bool all = false;             // also namespaces that are neither local nor known pods
 };
@@ -17,6 +18,7 @@ struct PodsOptions {
 struct DiagnoseOptions {
   std::vector<std::string> from;
   std::string inventory;
+  std::string kubeconfig;  // list the cluster from this kubeconfig's API server
   std::vector<std::string> egress;
   std::vector<std::string> to;  // extra pod IPs to reach
   std::string output = "text";  // text | json | markdown | dot
@@ -32,12 +34,15 @@ struct DiagnoseOptions {
 
 struct ServicesOptions {
   std::string inventory;
+  std::string kubeconfig;
+  std::string output = "text";  // text | json
 };
 
 struct TraceOptions {
   std::string from;
   std::string to;  // IP:PORT[/tcp|udp]
   std::string inventory;
+  std::string kubeconfig;
   std::string timeout = "1s";
 };
 

@@ -110,7 +110,7 @@ std::optional<DiagnosePlan> plan_diagnose(const DiagnoseOptions& o, std::ostream
     }
   }
   plan.probe.to = o.to;
-  plan.session = {o.inventory, o.mode};
+  plan.session = {o.inventory, o.mode, o.kubeconfig};
   return plan;
 }
 

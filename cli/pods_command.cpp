@@ -47,7 +47,7 @@ void write_table(std::ostream& out, const std::vector<probes::PodListing>& pods)
 
 int run_pods(const PodsOptions& options, std::ostream& out, std::ostream& err) {
   int code = 0;
-  auto session = open_session({options.inventory, ""}, err, code);
+  auto session = open_session({options.inventory, "", options.kubeconfig}, err, code);
   if (!session) return code;
   const auto pods = probes::list_pods(session->discovery, session->inv(), options.all);
   if (options.output == "json") {

@@ -11,7 +11,7 @@ namespace netdoctor::cli {
 
 int run_services(const ServicesOptions& options, std::ostream& out, std::ostream& err) {
   int code = 0;
-  auto session = open_session({options.inventory, "node"}, err, code);
+  auto session = open_session({options.inventory, "node", options.kubeconfig}, err, code);
   if (!session) return code;
   auto self = netns::Netns::current();
   if (!self) {

@@ -1,6 +1,8 @@
 #include "cli/session.h"
 
 #include "core/capabilities.h"
+#include "inventory/apiserver_client.h"
+#include "inventory/kubeconfig.h"
 #include "report/model.h"
 
 namespace netdoctor::cli {
@@ -25,6 +27,22 @@ bool check_privileges(netns::RunMode mode, std::ostream& err) {
   return false;
 }
 
+// The inventory file, else the API server of --kubeconfig, else the in-cluster service
+// account's; nullopt when there is none of them.
+Result<std::optional<inventory::Inventory>> load_inventory(const SessionOptions& options) {
+  if (!options.inventory_path.empty()) return inventory::load_inventory(options.inventory_path);
+  Result<inventory::ApiServerConfig> config;
+  if (!options.kubeconfig.empty()) {
+    config = inventory::load_kubeconfig(options.kubeconfig);
+  } else if (inventory::in_cluster_available()) {
+    config = inventory::in_cluster_config();
+  } else {
+    return std::nullopt;
+  }
+  if (!config) return tl::unexpected(config.error());
+  return inventory::fetch_inventory(*config);
+}
+
 }  // namespace
 
 void print_error(std::ostream& err, const std::string& message) {
@@ -34,15 +52,13 @@ void print_error(std::ostream& err, const std::string& message) {
 std::optional<Session> open_session(const SessionOptions& options, std::ostream& err,
                                     int& exit_code) {
   Session s;
-  if (!options.inventory_path.empty()) {
-    auto inv = inventory::load_inventory(options.inventory_path);
-    if (!inv) {
-      print_error(err, inv.error().message());
-      exit_code = report::kExitUsage;
-      return std::nullopt;
-    }
-    s.inventory = std::move(*inv);
+  auto inv = load_inventory(options);
+  if (!inv) {
+    print_error(err, inv.error().message());
+    exit_code = report::kExitUsage;
+    return std::nullopt;
   }
+  s.inventory = std::move(*inv);
   auto d = netns::discover();
   if (!d) {
     print_error(err, d.error().message());

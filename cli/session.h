@@ -16,6 +16,9 @@ namespace netdoctor::cli {
 struct SessionOptions {
   std::string inventory_path;  // empty: none
   std::string mode;            // "", "node" or "pod": override detection
+  // Without an inventory file: list the cluster from the API server of this kubeconfig, or
+  // (when empty) of the pod's service account when netdoctor runs in-cluster.
+  std::string kubeconfig;
 };
 
 struct Session {

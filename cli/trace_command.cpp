@@ -66,7 +66,7 @@ int run_trace(const TraceOptions& o, std::ostream& out, std::ostream& err) {
     }
   }
   int code = 0;
-  auto session = open_session({o.inventory, "node"}, err, code);
+  auto session = open_session({o.inventory, "node", o.kubeconfig}, err, code);
   if (!session) return code;
   auto sources = probes::resolve_sources({*ref}, session->discovery, session->inv(), session->mode);
   if (!sources) {

@@ -18,6 +18,8 @@ struct Node {
   std::vector<std::string> internal_ips;  // status.addresses of type InternalIP
   std::string hostname;                   // status.addresses of type Hostname
   std::vector<std::string> pod_cidrs;     // spec.podCIDRs, else spec.podCIDR
+
+  bool operator==(const Node&) const = default;
 };
 
 struct Pod {
@@ -31,6 +33,8 @@ struct Pod {
   std::string phase;             // status.phase: Pending, Running, Succeeded, Failed, Unknown
   std::map<std::string, std::string> labels;
 
+  bool operator==(const Pod&) const = default;
+
   // "ns/name", the form reports and REFs use.
   [[nodiscard]] std::string display_name() const { return ns + "/" + name; }
 };
@@ -42,6 +46,8 @@ struct ServicePort {
   // A number ("8080") or a container port's name ("http"); the port itself when unset, as the
   // API server defaults it.
   std::string target_port;
+
+  bool operator==(const ServicePort&) const = default;
 };
 
 struct Service {
@@ -56,6 +62,8 @@ struct Service {
   std::vector<ServicePort> ports;
   std::map<std::string, std::string> selector;  // empty: endpoints are managed by hand
 
+  bool operator==(const Service&) const = default;
+
   [[nodiscard]] std::string display_name() const { return ns + "/" + name; }
 };
 
@@ -63,6 +71,8 @@ struct EndpointPort {
   std::string name;
   int port = 0;  // 0 when the slice leaves it unset (all ports)
   std::string protocol = "TCP";
+
+  bool operator==(const EndpointPort&) const = default;
 };
 
 struct Endpoint {
@@ -70,6 +80,8 @@ struct Endpoint {
   bool ready = true;       // conditions.ready; absent means ready, as the API documents
   std::string node;        // nodeName
   std::string target_pod;  // "ns/name" when targetRef is a Pod
+
+  bool operator==(const Endpoint&) const = default;
 };
 
 struct EndpointSlice {
@@ -81,6 +93,8 @@ struct EndpointSlice {
   std::vector<Endpoint> endpoints;
   // True when converted from a core v1 Endpoints object rather than read from an EndpointSlice.
   bool from_endpoints = false;
+
+  bool operator==(const EndpointSlice&) const = default;
 };
 
 // Lookups return nullptr (or an empty vector) when nothing matches; pointers stay valid as long
@@ -90,6 +104,8 @@ struct Inventory {
   std::vector<Pod> pods;
   std::vector<Service> services;
   std::vector<EndpointSlice> slices;
+
+  bool operator==(const Inventory&) const = default;
 
   [[nodiscard]] const Pod* find_pod(std::string_view ns, std::string_view name) const;
   // Only pods with their own network namespace: a hostNetwork pod's IP is its node's, shared by

@@ -11,6 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
+#include "inventory/inventory.h"
+
 namespace netdoctor::inventory::detail {
 
 // Keeps the first problem found; later ones are usually consequences of it, and one precise
@@ -70,6 +73,11 @@ class JsonReader {
   std::string path_;
   ErrorSink* sink_;
 };
+
+// parse_inventory on an already parsed document (a List or a single object): for callers that
+// read other fields of the same document, such as a list page's metadata.continue.
+[[nodiscard]] Result<Inventory> parse_inventory_json(const nlohmann::json& doc,
+                                                     const std::string& origin);
 
 // The JSON type of a value in words, as used in messages: "string", "number", "array".
 [[nodiscard]] std::string_view type_name(const nlohmann::json& value);

@@ -298,6 +298,10 @@ Result<Inventory> parse_document(const json& doc, const std::string& origin) {
 
 }  // namespace
 
+Result<Inventory> detail::parse_inventory_json(const json& doc, const std::string& origin) {
+  return parse_document(doc, origin);
+}
+
 Result<Inventory> parse_inventory(std::string_view json_text, const std::string& origin) {
   if (is_blank(json_text)) {
     return fail(ErrorCode::kInvalidInput,

@@ -10,6 +10,7 @@ PACKAGES=(
   libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libc-ares-dev libiptc-dev libxtables-dev
   libpcap-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev libexpected-dev
   libcurl4-openssl-dev libssl-dev libnftables-dev
+  libyaml-cpp-dev      # kubeconfig files (inventory/kubeconfig.cpp)
   # the lab and the tools its tests prove faults with
   iproute2 iptables nftables containernetworking-plugins dnsmasq-base nginx-light openssl
   curl dnsutils iputils-ping procps util-linux graphviz kmod conntrack
