@@ -23,6 +23,15 @@ RunMode detect_mode(const Discovery& d) {
     const Interface* out = d.self_links.find(def->oif);
     if (out && out->kind == "veth" && out->link_netnsid >= 0) return RunMode::kPod;
   }
+  // No default route (a broken pod is still a pod): a pod's namespace has only loopback and
+  // its veth(s) toward the node; a node has its uplink and, with pods, many veths.
+  std::size_t veths = 0;
+  for (const Interface& i : itfs) {
+    if (i.name == "lo") continue;
+    if (i.kind != "veth" || i.link_netnsid < 0) return RunMode::kNode;
+    ++veths;
+  }
+  if (veths >= 1 && veths <= 2) return RunMode::kPod;
   return RunMode::kNode;
 }
 

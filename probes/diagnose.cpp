@@ -106,6 +106,13 @@ void run_same_node(Checks& out, const std::vector<SourcePod>& sources, const Dia
   const rules::Ruleset* rules = ctx.rules ? &ctx.rules->ruleset : nullptr;
   // Targets are every pod of this node, not only the sources asked for.
   const std::vector<SourcePod> peers = local_pods(*ctx.discovery, ctx.inventory);
+  if (ctx.mode == netns::RunMode::kPod && peers.empty()) {
+    out.push_back(skipped(Layer::kSameNode,
+                          "running inside a pod: the other pods of this node are not visible "
+                          "(run netdoctor on the node or in the privileged debug pod for "
+                          "same-node checks)"));
+    return;
+  }
   std::vector<std::future<std::vector<report::Check>>> running;
   for (const auto& src : sources) {
     running.push_back(std::async(std::launch::async, [&] {

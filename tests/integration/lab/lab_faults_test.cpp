@@ -164,6 +164,74 @@ TEST(Lab, PathPictureMarksTheFailingHop) {
   EXPECT_NE(md.find("✗ route-missing"), std::string::npos) << md;
 }
 
+// Pod mode, as in a `kubectl debug` ephemeral container: netdoctor runs in the pod's network
+// and mount namespaces (the pod's resolv.conf and service-account files) and enters nothing.
+// Node-side checks are skipped with the reason; the faults visible from the pod are found.
+json diagnose_as_pod(int* status, const std::string& pod = "default/client-a") {
+  const std::string pid = sh_output(kLab + " pid " + pod, status);
+  const std::string out =
+      sh_output("nsenter -t " + pid.substr(0, pid.find('\n')) + " -n -m " + std::string(ND_BINARY) +
+                    " diagnose -o json --timeout 500ms --inventory " + g_inventory,
+                status);
+  auto j = json::parse(out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << out;
+  EXPECT_TRUE(valid_report(out));
+  return j;
+}
+
+TEST(LabPodMode, NodeSideChecksAreSkippedWithTheReason) {
+  ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " inventory > " + g_inventory), 0);
+  int status = -1;
+  const json r = diagnose_as_pod(&status);
+  EXPECT_EQ(status, 0) << r.dump(2);
+  EXPECT_EQ(r["mode"], "pod");
+  EXPECT_EQ(r["verdict"], "healthy");
+  ASSERT_EQ(r["sources"].size(), 1u);
+  EXPECT_EQ(r["sources"][0]["ip"], "10.244.1.3");
+  for (const char* layer : {"node", "same-node"}) {
+    for (const auto& l : r["layers"]) {
+      if (l["layer"] != layer) continue;
+      EXPECT_EQ(l["status"], "skip") << l.dump(2);
+      ASSERT_FALSE(l["checks"].empty()) << layer << ": a skip must say why";
+      EXPECT_NE(l["checks"][0]["summary"].get<std::string>().find("inside a pod"),
+                std::string::npos)
+          << l.dump(2);
+    }
+  }
+}
+
+struct PodModeCase {
+  const char* fault;
+  const char* code;
+};
+
+class LabPodModeFault : public ::testing::TestWithParam<PodModeCase> {};
+
+TEST_P(LabPodModeFault, IsFoundFromInsideThePod) {
+  const PodModeCase& f = GetParam();
+  ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " fault " + f.fault + " >/dev/null && " +
+               kLab + " inventory > " + g_inventory),
+            0);
+  int status = -1;
+  const json r = diagnose_as_pod(&status);
+  EXPECT_EQ(status, 1) << r.dump(2);
+  EXPECT_EQ(r["mode"], "pod");
+  ASSERT_TRUE(r["root_cause"].is_object()) << r.dump(2);
+  EXPECT_EQ(r["root_cause"]["code"], f.code) << r["root_cause"].dump(2);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    VisibleFromThePod, LabPodModeFault,
+    ::testing::Values(PodModeCase{"pod-no-default-route", "pod-no-default-route"},
+                      PodModeCase{"dns-server-down", "dns-server-unreachable"},
+                      PodModeCase{"endpoint-unreachable", "endpoint-unreachable"},
+                      PodModeCase{"apiserver-tls-untrusted", "apiserver-tls-untrusted"}),
+    [](const ::testing::TestParamInfo<PodModeCase>& param) {
+      std::string name = param.param.fault;
+      for (auto& c : name) c = (c == '-') ? '_' : c;
+      return name;
+    });
+
 struct FaultCase {
   const char* fault;
   const char* code;

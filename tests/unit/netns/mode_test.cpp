@@ -36,6 +36,23 @@ TEST(Mode, DefaultRouteThroughAVethWithAPeerElsewhereIsAPod) {
   EXPECT_EQ(detect_mode(d), RunMode::kPod);
 }
 
+TEST(Mode, APodWithoutDefaultRouteIsStillAPod) {
+  Discovery d;
+  d.self_links.interfaces = {itf(1, "lo", ""), itf(3, "eth0", "veth", 0)};
+  EXPECT_EQ(detect_mode(d), RunMode::kPod);
+}
+
+TEST(Mode, ANodeWhosePodsAreHiddenIsANode) {
+  // hostNetwork without hostPID on a bridge-less CNI: the pods' veths are here, their
+  // namespaces are not visible, the uplink carries the default route.
+  Discovery d;
+  d.self_links.interfaces = {itf(1, "lo", ""), itf(2, "ens3", ""), itf(7, "cali1", "veth", 0),
+                             itf(8, "cali2", "veth", 1)};
+  EXPECT_EQ(detect_mode(d), RunMode::kNode);
+  d.self_links.routes = {Route{"default", "192.0.2.1", 2, "ens3", false, 254}};
+  EXPECT_EQ(detect_mode(d), RunMode::kNode);
+}
+
 TEST(Mode, PlainHostIsANode) {
   Discovery d;
   d.self_links.interfaces = {itf(1, "lo", ""), itf(2, "ens3", "")};
