@@ -2,7 +2,10 @@
 
 #include "report/catalogue.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -84,6 +87,57 @@ const Check* lowest_failure(const Report& report, Layer& layer) {
   return found;
 }
 
+// IPv4 literals in a text, each with its prefix when written as a CIDR ("10.244.2.0/24").
+struct Net {
+  std::uint32_t addr = 0;
+  int prefix = 32;
+};
+
+std::vector<Net> nets_in(const std::string& text) {
+  std::vector<Net> out;
+  static const std::regex re(R"((\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,2}))?)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator();
+       ++it) {
+    const std::smatch& m = *it;
+    Net n;
+    bool ok = true;
+    for (int i = 1; i <= 4; ++i) {
+      const int octet = std::stoi(m[i].str());
+      ok = ok && octet <= 255;
+      n.addr = (n.addr << 8) | static_cast<std::uint32_t>(octet & 0xff);
+    }
+    if (m[5].matched) n.prefix = std::min(32, std::stoi(m[5].str()));
+    if (ok) out.push_back(n);
+  }
+  return out;
+}
+
+bool contains(const Net& net, std::uint32_t addr) {
+  const std::uint32_t mask = net.prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - net.prefix);
+  return (net.addr & mask) == (addr & mask);
+}
+
+// Whether a failure of a higher layer depends on what the root cause breaks. A node or pod
+// finding breaks everything of its source. A path finding (same-node, cross-node, service)
+// breaks the destinations its id and summary name ("no route to 10.244.2.0/24": every address
+// in it): a check that names addresses explains only through one of them. A check that names
+// none, or a root that names none, is taken as dependent.
+bool depends_on(const Check& root, Layer root_layer, const Check& check) {
+  if (root_layer == Layer::kNode || root_layer == Layer::kPod) return true;
+  const std::vector<Net> cut = nets_in(root.id + " " + root.summary);
+  if (cut.empty()) return true;
+  std::string text = check.id + " " + check.summary;
+  for (const std::string& line : check.evidence) text += " " + line;
+  const std::vector<Net> named = nets_in(text);
+  if (named.empty()) return true;
+  for (const Net& n : named) {
+    for (const Net& c : cut) {
+      if (contains(c, n.addr)) return true;
+    }
+  }
+  return false;
+}
+
 RootCause make_root_cause(Layer layer, const Check& check) {
   RootCause cause;
   cause.layer = layer;
@@ -117,7 +171,8 @@ void assign_root_cause(Report& report) {
     if (result.layer <= root_layer) continue;
     for (Check& check : result.checks) {
       bool same_source = source.empty() || check.source == source;
-      if (check.status == Status::kFail && same_source && check.explained_by.empty()) {
+      if (check.status == Status::kFail && same_source && check.explained_by.empty() &&
+          depends_on(*root, root_layer, check)) {
         check.explained_by = report.root_cause->check_id;
       }
     }

@@ -189,3 +189,55 @@ TEST(RootCause, UpstreamFailureAloneIsItsOwnRootCause) {
 
 }  // namespace
 }  // namespace netdoctor::report
+
+namespace netdoctor::report {
+namespace {
+
+// A path finding explains only the failures behind the destinations it cuts off.
+TEST(RootCauseDependency, RouteMissingExplainsWhatLiesInTheRemoteCidrOnly) {
+  Report report = make_report();
+  add_check(
+      report, Layer::kCrossNode,
+      fixtures::make_check("cross-node.ping:default/client-b", "a", Status::kFail, "route-missing",
+                           "the node has no route to 10.244.2.0/24 (pods of node2)"));
+  add_check(report, Layer::kService,
+            fixtures::make_check("service.endpoint:10.244.2.3:80", "a", Status::kFail,
+                                 "endpoint-unreachable", "endpoint 10.244.2.3:80 does not answer"));
+  add_check(report, Layer::kService,
+            fixtures::make_check("service.endpoint:10.244.1.4:80", "a", Status::kFail,
+                                 "endpoint-unreachable", "endpoint 10.244.1.4:80 does not answer"));
+  add_check(
+      report, Layer::kDns,
+      fixtures::make_check("dns.endpoint-udp:10.244.2.9", "a", Status::kFail,
+                           "dns-server-unreachable", "no answer", {"udp 10.244.2.9:53: timeout"}));
+  add_check(report, Layer::kApiserver,
+            fixtures::make_check("apiserver.clusterip", "a", Status::kFail, "apiserver-unreachable",
+                                 "the API server does not answer"));
+  assign_root_cause(report);
+  ASSERT_TRUE(report.root_cause.has_value());
+  EXPECT_EQ(report.root_cause->code, "route-missing");
+  const auto& svc = report.layers.at(static_cast<size_t>(Layer::kService)).checks;
+  EXPECT_EQ(svc.at(0).explained_by, "cross-node.ping:default/client-b");
+  EXPECT_EQ(svc.at(1).explained_by, "") << "10.244.1.4 is not behind the missing route";
+  EXPECT_EQ(report.layers.at(static_cast<size_t>(Layer::kDns)).checks.at(0).explained_by,
+            "cross-node.ping:default/client-b");
+  // Names no address: it may depend on the route, so it is taken as explained.
+  EXPECT_EQ(report.layers.at(static_cast<size_t>(Layer::kApiserver)).checks.at(0).explained_by,
+            "cross-node.ping:default/client-b");
+}
+
+TEST(RootCauseDependency, NodeFindingsExplainEverythingAbove) {
+  Report report = make_report();
+  add_check(report, Layer::kNode,
+            fixtures::make_check("node.bridge-nf", "", Status::kFail, "bridge-nf-disabled",
+                                 "bridged traffic skips iptables"));
+  add_check(report, Layer::kDns,
+            fixtures::make_check("dns.service-udp", "a", Status::kFail, "dns-server-unreachable",
+                                 "10.96.0.10 does not answer"));
+  assign_root_cause(report);
+  EXPECT_EQ(report.layers.at(static_cast<size_t>(Layer::kDns)).checks.at(0).explained_by,
+            "node.bridge-nf");
+}
+
+}  // namespace
+}  // namespace netdoctor::report
