@@ -59,21 +59,21 @@ Outcome classify(int status) {
   }
 }
 
-void read_addresses(Pending& p, const unsigned char* abuf, int alen) {
+void read_addresses(DnsAnswer& answer, const unsigned char* abuf, int alen) {
   ares_addrttl ttls[64];
   int n = 64;
   const int rc = ares_parse_a_reply(abuf, alen, nullptr, ttls, &n);
   if (rc == ARES_ENODATA || (rc == ARES_SUCCESS && n == 0)) {
-    p.answer.outcome = Outcome::kNoData;
+    answer.outcome = Outcome::kNoData;
   } else if (rc != ARES_SUCCESS) {
-    p.answer.outcome = Outcome::kError;
-    p.answer.detail = std::string("unreadable answer: ") + ares_strerror(rc);
+    answer.outcome = Outcome::kError;
+    answer.detail = std::string("unreadable answer: ") + ares_strerror(rc);
   } else {
-    p.answer.outcome = Outcome::kAnswer;
+    answer.outcome = Outcome::kAnswer;
     for (int i = 0; i < n; ++i) {
       char text[INET_ADDRSTRLEN] = {};
       if (::inet_ntop(AF_INET, &ttls[i].ipaddr, text, sizeof text)) {
-        p.answer.addresses.emplace_back(text);
+        answer.addresses.emplace_back(text);
       }
     }
   }
@@ -83,16 +83,9 @@ void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int
   auto* p = static_cast<Pending*>(arg);
   if (p->done) return;
   p->done = true;
+  p->answer = read_answer(status, abuf, alen);
   p->answer.elapsed =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - p->start);
-  if (status == ARES_SUCCESS) {
-    read_addresses(*p, abuf, alen);
-    return;
-  }
-  p->answer.outcome = classify(status);
-  p->answer.detail = status == ARES_ECANCELLED || status == ARES_EDESTRUCTION
-                         ? "no answer before the deadline"
-                         : ares_strerror(status);
 }
 
 // Fills c-ares's server list; false (with `why`) when an address is not an IP literal.
@@ -205,6 +198,19 @@ void drive_once(std::vector<Channel>& channels, const std::vector<Pending>& pend
 }
 
 }  // namespace
+
+DnsAnswer read_answer(int status, const unsigned char* abuf, int alen) {
+  DnsAnswer answer;
+  if (status == ARES_SUCCESS) {
+    read_addresses(answer, abuf, alen);
+    return answer;
+  }
+  answer.outcome = classify(status);
+  answer.detail = status == ARES_ECANCELLED || status == ARES_EDESTRUCTION
+                      ? "no answer before the deadline"
+                      : ares_strerror(status);
+  return answer;
+}
 
 bool server_answered(Outcome o) {
   return o == Outcome::kAnswer || o == Outcome::kNoData || o == Outcome::kNxDomain ||

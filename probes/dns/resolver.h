@@ -64,6 +64,11 @@ struct DnsAnswer {
 [[nodiscard]] std::string_view to_string(Outcome o);
 [[nodiscard]] std::string_view to_string(Transport t);
 
+// What one answer handed over by c-ares means: `status` is the ARES_* code of its callback and
+// `abuf`/`alen` the reply as received (anything a server sent, so it must never crash here).
+// `elapsed` is left for the caller.
+[[nodiscard]] DnsAnswer read_answer(int status, const unsigned char* abuf, int alen);
+
 // Asks every question at once and waits for all of them: each try times out after `timeout`,
 // and the whole call returns by about `timeout` plus a small margin whatever the servers do
 // (questions still open then are kTimeout). Answers are in the order of `queries`.
