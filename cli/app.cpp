@@ -57,6 +57,26 @@ void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
   add_kubeconfig(cmd, o.kubeconfig);
 }
 
+void add_serve(CLI::App& app, ServeOptions& o) {
+  auto* cmd = app.add_subcommand(
+      "serve", "Diagnose this node's pods every interval; serve /metrics, /report.json, /healthz");
+  cmd->add_option("--listen", o.listen, "ADDR:PORT to serve on, e.g. 0.0.0.0:9464")->required();
+  cmd->add_option("--interval", o.interval, "time between two diagnoses, e.g. 30s")
+      ->default_str("30s");
+  cmd->add_option("--max-connections", o.max_connections, "HTTP connections at once")
+      ->default_str("16")
+      ->check(CLI::Range(1u, 1024u));
+  DiagnoseOptions& d = o.diagnose;
+  cmd->add_option("--from", d.from, "source pod REF (repeatable); default: every pod here");
+  cmd->add_option("--inventory", d.inventory, "kubectl get ... -o json output, read every run");
+  cmd->add_option("--egress", d.egress, "outside target URL for the egress layer (repeatable)");
+  cmd->add_option("--to", d.to, "a pod IP to reach besides the default targets (repeatable)");
+  cmd->add_option("--timeout", d.timeout, "per-probe timeout, e.g. 500ms, 2s")->default_str("1s");
+  cmd->add_option("--deadline", d.deadline, "each run's deadline; default 10 x timeout, >= 5s");
+  cmd->add_option("--layers", d.layers, "only these layers, comma separated");
+  add_kubeconfig(cmd, d.kubeconfig);
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -67,6 +87,8 @@ int run(int argc, char** argv) {
   std::string code;
   add_pods(app, pods);
   add_diagnose(app, diag);
+  ServeOptions serve;
+  add_serve(app, serve);
   ServicesOptions services;
   auto* svc = app.add_subcommand("services", "List the Services the node's proxy rules implement");
   svc->add_option("--inventory", services.inventory, "compare with this inventory's endpoints");
@@ -96,6 +118,7 @@ int run(int argc, char** argv) {
     diag.color = color_wanted() && diag.output == "text";
     return run_diagnose(diag, std::cout, std::cerr);
   }
+  if (name == "serve") return run_serve(serve, std::cout, std::cerr);
   if (name == "services") return run_services(services, std::cout, std::cerr);
   if (name == "trace") return run_trace(trace, std::cout, std::cerr);
   if (name == "explain") return run_explain(code, std::cout, std::cerr);

@@ -46,6 +46,15 @@ struct TraceOptions {
   std::string timeout = "1s";
 };
 
+// `netdoctor serve`: the diagnosis of `diagnose` every interval, served over HTTP.
+struct ServeOptions {
+  std::string listen;            // ADDR:PORT
+  std::string interval = "30s";  // between the starts of two runs
+  unsigned max_connections = 16;
+  DiagnoseOptions diagnose;  // what each run does (inventory, egress, timeout, layers, ...)
+};
+
+int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
 int run_services(const ServicesOptions& options, std::ostream& out, std::ostream& err);
 int run_trace(const TraceOptions& options, std::ostream& out, std::ostream& err);
 int run_pods(const PodsOptions& options, std::ostream& out, std::ostream& err);

@@ -11,6 +11,7 @@ PACKAGES=(
   libpcap-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev libexpected-dev
   libcurl4-openssl-dev libssl-dev libnftables-dev
   libyaml-cpp-dev      # kubeconfig files (inventory/kubeconfig.cpp)
+  libmicrohttpd-dev    # the HTTP server of `netdoctor serve` (cli/http_server.cpp)
   # the lab and the tools its tests prove faults with
   iproute2 iptables nftables containernetworking-plugins dnsmasq-base nginx-light openssl
   curl dnsutils iputils-ping procps util-linux graphviz kmod conntrack

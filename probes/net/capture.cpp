@@ -60,6 +60,10 @@ Result<Capture> Capture::open(const std::string& device, const std::string& filt
   }
   Capture cap(raw);
   pcap_set_snaplen(raw, 256);
+  // A probe's capture sees a few echo requests; libpcap's default 2 MiB ring, mapped and
+  // resident for each of the dozens of captures a run opens at once, would dominate the
+  // memory of `netdoctor serve`. 64 KiB holds some 200 frames of this snap length.
+  pcap_set_buffer_size(raw, 64 * 1024);
   pcap_set_immediate_mode(raw, 1);
   pcap_set_timeout(raw, 10);
   if (int rc = pcap_activate(raw); rc < 0) {

@@ -1,0 +1,125 @@
+// The monitor's HTTP server (libmicrohttpd) on loopback: answers, methods, a busy address named
+// in the error, the connection limit and the idle timeout. Needs no root.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "cli/http_server.h"
+#include "core/fd.h"
+
+namespace netdoctor::cli {
+namespace {
+
+Fd connect_to(int port) {
+  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return Fd();
+  return fd;
+}
+
+// Everything the server sends until it closes, or until `timeout_ms` of silence.
+std::string read_all(int fd, int timeout_ms = 3000) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return out + "<silence>";
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+std::string request(int port, const std::string& method, const std::string& path) {
+  Fd fd = connect_to(port);
+  if (!fd) return "<no connection>";
+  const std::string req = method + " " + path + " HTTP/1.0\r\nHost: x\r\n\r\n";
+  if (::send(fd.get(), req.data(), req.size(), MSG_NOSIGNAL) < 0) return "<send failed>";
+  return read_all(fd.get());
+}
+
+std::unique_ptr<HttpServer> start(unsigned max_connections = 16,
+                                  std::chrono::seconds idle = std::chrono::seconds(10)) {
+  auto s = HttpServer::start({"127.0.0.1", 0},
+                             [](const std::string& path) {
+                               if (path == "/metrics")
+                                 return HttpReply{200, "text/plain; version=0.0.4", "m 1\n"};
+                               return HttpReply{404, "text/plain", "not found\n"};
+                             },
+                             {max_connections, idle});
+  EXPECT_TRUE(s) << s.error().message();
+  return s ? std::move(*s) : nullptr;
+}
+
+TEST(ServeHttp, AnswersGetAndHeadRefusesOtherMethods) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  ASSERT_GT(server->port(), 0);
+  const std::string get = request(server->port(), "GET", "/metrics?x=1");
+  EXPECT_EQ(get.rfind("HTTP/1.1 200", 0), 0u) << get;
+  EXPECT_NE(get.find("Content-Type: text/plain; version=0.0.4"), std::string::npos) << get;
+  EXPECT_TRUE(get.ends_with("\r\n\r\nm 1\n")) << get;
+  const std::string head = request(server->port(), "HEAD", "/metrics");
+  EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+  EXPECT_TRUE(head.ends_with("\r\n\r\n")) << head;
+  EXPECT_EQ(request(server->port(), "GET", "/nope").rfind("HTTP/1.1 404", 0), 0u);
+  const std::string post = request(server->port(), "POST", "/metrics");
+  EXPECT_EQ(post.rfind("HTTP/1.1 405", 0), 0u) << post;
+  EXPECT_NE(post.find("Allow: GET, HEAD"), std::string::npos) << post;
+}
+
+TEST(ServeHttp, BusyAddressIsNamed) {
+  auto first = start();
+  ASSERT_TRUE(first);
+  auto second = HttpServer::start({"127.0.0.1", first->port()},
+                                  [](const std::string&) { return HttpReply{}; }, {});
+  ASSERT_FALSE(second);
+  EXPECT_EQ(
+      second.error().message(),
+      "cannot listen on 127.0.0.1:" + std::to_string(first->port()) + ": Address already in use");
+}
+
+TEST(ServeHttp, ConnectionLimitAndIdleTimeout) {
+  auto server = start(2, std::chrono::seconds(2));
+  ASSERT_TRUE(server);
+  Fd a = connect_to(server->port());
+  Fd b = connect_to(server->port());
+  ASSERT_TRUE(a && b);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // A third connection is over the limit: it waits in the backlog, unanswered...
+  Fd c = connect_to(server->port());
+  ASSERT_TRUE(c);
+  const std::string req = "GET /metrics HTTP/1.0\r\n\r\n";
+  ASSERT_GT(::send(c.get(), req.data(), req.size(), MSG_NOSIGNAL), 0);
+  const auto sent = std::chrono::steady_clock::now();
+  EXPECT_EQ(read_all(c.get(), 500), "<silence>");
+  // ...until the idle timeout closes the two idle ones; then it is served.
+  const std::string late = read_all(c.get(), 5000);
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  EXPECT_EQ(late.rfind("HTTP/1.1 200", 0), 0u) << late;
+  EXPECT_GT(waited, 1.0);
+  EXPECT_EQ(read_all(a.get(), 1000), "");  // closed by the server
+  EXPECT_EQ(read_all(b.get(), 1000), "");
+}
+
+TEST(ServeHttp, StoppingClosesTheListener) {
+  auto server = start();
+  ASSERT_TRUE(server);
+  const int port = server->port();
+  server.reset();
+  EXPECT_FALSE(connect_to(port));
+}
+
+}  // namespace
+}  // namespace netdoctor::cli
