@@ -13,6 +13,7 @@
 
 #include "cli/http_server.h"
 #include "core/fd.h"
+#include "testnet_util.h"
 
 namespace netdoctor::cli {
 namespace {
@@ -119,6 +120,26 @@ TEST(ServeHttp, StoppingClosesTheListener) {
   const int port = server->port();
   server.reset();
   EXPECT_FALSE(connect_to(port));
+}
+
+// The binary: bad usage is 2 with one line; without the capabilities a node needs, the first
+// run fails and serve exits 3 naming them instead of serving errors forever.
+TEST(ServeCli, BadUsageAndMissingCapability) {
+  using testing::sh_output;
+  int status = -1;
+  std::string err = sh_output(std::string(ND_BINARY) + " serve --listen nope 2>&1", &status);
+  EXPECT_EQ(status, 2);
+  EXPECT_EQ(err.rfind("netdoctor: malformed --listen \"nope\"", 0), 0u) << err;
+  err = sh_output(std::string(ND_BINARY) + " serve --listen 127.0.0.1:0 --interval 10ms 2>&1",
+                  &status);
+  EXPECT_EQ(status, 2);
+  EXPECT_EQ(err, "netdoctor: --interval must be at least 100ms\n");
+  if (::geteuid() != 0) GTEST_SKIP() << "dropping to nobody needs root";
+  err = sh_output("timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups " +
+                      std::string(ND_BINARY) + " serve --listen 127.0.0.1:0 2>&1",
+                  &status);
+  EXPECT_EQ(status, 3) << err;
+  EXPECT_NE(err.find("missing capability CAP_SYS_ADMIN"), std::string::npos) << err;
 }
 
 }  // namespace
