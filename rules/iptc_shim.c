@@ -1,223 +1,491 @@
-/* See iptc_shim.h. Renders each rule the way iptables-save (iptables/iptables.c, print_rule4,
- * and the extensions' save functions) does, for the matches and targets kube-proxy, flannel,
- * Docker and CNI plugins use; the rest is marked undecoded rather than guessed. */
+/* See iptc_shim.h. The chain structure follows libiptc's parse_table/cache_add_entry
+ * (libiptc/libiptc.c), the rule text iptables' print_rule4 (iptables/iptables.c). */
 #define _GNU_SOURCE
 #include "rules/iptc_shim.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libiptc/libiptc.h>
-#include <linux/netfilter/nf_nat.h>
-#include <linux/netfilter/xt_mark.h>
-#include <linux/netfilter_ipv4/ipt_REJECT.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "rules/iptc_shim_matches.h"
 
-struct nd_iptc {
-  struct xtc_handle* h;
-  char table[XT_TABLE_MAXNAMELEN];
+typedef struct {
+  const char* name;
+  size_t name_len;
+  const char* policy; /* built-ins only */
+  int builtin;
+  uint32_t head, foot; /* offsets of the chain's first entry and of its policy/RETURN entry */
+  size_t first, count; /* the chain's rules in nd_ipt.rules */
+} nd_chain;
+
+struct nd_ipt {
+  struct ipt_getinfo info;
+  struct ipt_get_entries* entries;
+  size_t entries_len; /* the mapping's length */
+  const unsigned char* blob;
+  uint32_t size;
+  nd_chain* chains; /* in the kernel's order: head offsets ascend */
+  uint32_t* heads;  /* chains[i].head, packed for the search of jump targets */
+  size_t nchains, chaincap;
+  size_t* order;    /* chains in iptables-save order */
+  size_t* position; /* the inverse: chains[i] is printed at position[i] */
+  uint32_t* rules;  /* offsets of rule entries (policy and RETURN entries left out) */
+  size_t nrules;
+  nd_out out;
+  char proto[32];
 };
 
-nd_iptc* nd_iptc_open(const char* table, int* err, char* errbuf, size_t errlen) {
-  nd_iptc* handle = calloc(1, sizeof *handle);
-  if (handle == NULL) {
-    *err = ENOMEM;
-    snprintf(errbuf, errlen, "out of memory");
-    return NULL;
-  }
-  errno = 0;
-  handle->h = iptc_init(table);
-  if (handle->h == NULL) {
-    *err = errno;
-    snprintf(errbuf, errlen, "%s", iptc_strerror(errno));
-    free(handle);
-    return NULL;
-  }
-  snprintf(handle->table, sizeof handle->table, "%s", table);
-  return handle;
+static const char* const hook_names[] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"};
+
+static const struct ipt_entry* entry_at(const nd_ipt* t, uint32_t off) {
+  return (const struct ipt_entry*)(t->blob + off);
 }
 
-void nd_iptc_close(nd_iptc* handle) {
-  if (handle == NULL) return;
-  iptc_free(handle->h);
-  free(handle);
+static const struct xt_entry_target* target_of(const struct ipt_entry* e) {
+  return (const struct xt_entry_target*)((const char*)e + e->target_offset);
 }
 
-void nd_iptc_free(char* text) {
-  free(text);
-}
-
-static void print_iface(FILE* f, char letter, const char* iface, const unsigned char* mask,
-                        int invert) {
-  int i;
-  if (mask[0] == 0) return;
-  fprintf(f, "%s -%c ", invert ? " !" : "", letter);
-  for (i = 0; i < IFNAMSIZ; i++) {
-    if (mask[i] != 0) {
-      if (iface[i] != '\0') fputc(iface[i], f);
-    } else {
-      if (iface[i - 1] != '\0') fputc('+', f); /* a prefix match: "cni+" */
-      break;
-    }
-  }
-}
-
-static void print_addr(FILE* f, char letter, struct in_addr addr, struct in_addr mask, int invert) {
-  char buf[INET_ADDRSTRLEN];
-  uint32_t m = ntohl(mask.s_addr);
-  int len = 0;
-  if (mask.s_addr == 0 && !invert) return;
-  while (len < 32 && (m & (0x80000000u >> len))) len++;
-  inet_ntop(AF_INET, &addr, buf, sizeof buf);
-  fprintf(f, "%s -%c %s/%d", invert ? " !" : "", letter, buf, len);
-}
-
-static void print_proto(FILE* f, uint16_t proto, int invert) {
-  if (proto == 0) return;
-  fprintf(f, "%s -p ", invert ? " !" : "");
-  switch (proto) {
-    case IPPROTO_TCP:
-      fputs("tcp", f);
-      break;
-    case IPPROTO_UDP:
-      fputs("udp", f);
-      break;
-    case IPPROTO_ICMP:
-      fputs("icmp", f);
-      break;
-    case IPPROTO_SCTP:
-      fputs("sctp", f);
-      break;
+static const char* verdict_name(int verdict) {
+  switch (verdict) {
+    case -NF_ACCEPT - 1:
+      return "ACCEPT";
+    case -NF_DROP - 1:
+      return "DROP";
+    case -NF_QUEUE - 1:
+      return "QUEUE";
+    case XT_RETURN:
+      return "RETURN";
     default:
-      fprintf(f, "%u", proto);
+      return NULL;
   }
 }
 
-/* DNAT/SNAT: "--to-destination ip[-ip][:port[-port]]" and the randomisation flags. */
-static void print_nat_range(FILE* f, const char* opt, unsigned flags, uint32_t min_ip,
-                            uint32_t max_ip, uint16_t min_port, uint16_t max_port) {
-  char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-  struct in_addr x = {min_ip}, y = {max_ip};
-  inet_ntop(AF_INET, &x, a, sizeof a);
-  inet_ntop(AF_INET, &y, b, sizeof b);
-  fprintf(f, " %s ", opt);
-  if (flags & NF_NAT_RANGE_MAP_IPS) fprintf(f, min_ip == max_ip ? "%s" : "%s-%s", a, b);
-  if (flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-    fprintf(f, ":%u", ntohs(min_port));
-    if (min_port != max_port) fprintf(f, "-%u", ntohs(max_port));
-  }
-  if (flags & NF_NAT_RANGE_PROTO_RANDOM) fputs(" --random", f);
-  if (flags & NF_NAT_RANGE_PERSISTENT) fputs(" --persistent", f);
-  if (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY) fputs(" --random-fully", f);
+static int fail(int* err, char* errbuf, size_t errlen, int code, const char* what) {
+  *err = code;
+  snprintf(errbuf, errlen, "%s", what);
+  return -1;
 }
 
-static int print_nat_target(FILE* f, const struct xt_entry_target* t, const char* opt) {
-  if (t->u.user.revision == 0) {
-    const struct nf_nat_ipv4_multi_range_compat* r = (const void*)t->data;
-    const struct nf_nat_ipv4_range* x = &r->range[0];
-    if (strcmp(opt, "--to-ports") == 0) { /* MASQUERADE */
-      if (x->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-        fprintf(f, " --to-ports %u", ntohs(x->min.all));
-        if (x->min.all != x->max.all) fprintf(f, "-%u", ntohs(x->max.all));
-      }
-      if (x->flags & NF_NAT_RANGE_PROTO_RANDOM) fputs(" --random", f);
-      if (x->flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY) fputs(" --random-fully", f);
-      return 1;
+/* The kernel copies the whole table (tens of MB for a large kube-proxy node) into this buffer:
+ * a mapping of its own, backed by transparent huge pages where the kernel offers them, costs a
+ * few faults instead of one per 4 KiB page. */
+static int map_entries(nd_ipt* t, size_t len) {
+  void* p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return -1;
+  if (len >= (2u << 20)) madvise(p, len, MADV_HUGEPAGE); /* advice only: may be refused */
+  t->entries = p;
+  t->entries_len = len;
+  return 0;
+}
+
+static void unmap_entries(nd_ipt* t) {
+  if (t->entries != NULL) munmap(t->entries, t->entries_len);
+  t->entries = NULL;
+  t->entries_len = 0;
+}
+
+/* The two getsockopt calls libiptc makes. The table may change between them (EAGAIN): retry. */
+static int fetch(nd_ipt* t, const char* table, int* err, char* errbuf, size_t errlen) {
+  int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+  int rc = -1;
+  if (fd < 0) return fail(err, errbuf, errlen, errno, "cannot open a raw socket");
+  for (int attempt = 0; attempt < 5; attempt++) {
+    socklen_t len = sizeof t->info;
+    memset(&t->info, 0, sizeof t->info);
+    snprintf(t->info.name, sizeof t->info.name, "%s", table);
+    if (getsockopt(fd, IPPROTO_IP, IPT_SO_GET_INFO, &t->info, &len) < 0) {
+      rc = fail(err, errbuf, errlen, errno, "IPT_SO_GET_INFO");
+      break;
     }
-    print_nat_range(f, opt, x->flags, x->min_ip, x->max_ip, x->min.all, x->max.all);
-    return 1;
+    unmap_entries(t);
+    len = (socklen_t)(sizeof *t->entries + t->info.size);
+    if (map_entries(t, len) != 0) {
+      rc = fail(err, errbuf, errlen, ENOMEM, "out of memory");
+      break;
+    }
+    memset(t->entries, 0, sizeof *t->entries);
+    snprintf(t->entries->name, sizeof t->entries->name, "%s", table);
+    t->entries->size = t->info.size;
+    if (getsockopt(fd, IPPROTO_IP, IPT_SO_GET_ENTRIES, t->entries, &len) == 0) {
+      t->blob = (const unsigned char*)t->entries->entrytable;
+      t->size = t->info.size;
+      rc = 0;
+      break;
+    }
+    rc = fail(err, errbuf, errlen, errno, "IPT_SO_GET_ENTRIES");
+    if (errno != EAGAIN) break;
   }
-  if (t->u.user.revision <= 2 && strcmp(opt, "--to-ports") != 0) {
-    /* nf_nat_range2 extends nf_nat_range; the fields printed are at the same place. */
-    const struct nf_nat_range* r = (const void*)t->data;
-    print_nat_range(f, opt, r->flags, r->min_addr.ip, r->max_addr.ip, r->min_proto.all,
-                    r->max_proto.all);
-    return 1;
+  close(fd);
+  return rc;
+}
+
+/* Checks that an entry, its matches and its target lie inside the table. */
+static int entry_ok(const nd_ipt* t, uint32_t off) {
+  const struct ipt_entry* e;
+  const struct xt_entry_target* tg;
+  uint32_t i;
+  if (off % __alignof__(struct ipt_entry) != 0 || t->size - off < sizeof *e) return 0;
+  e = entry_at(t, off);
+  if (e->next_offset < sizeof *e + sizeof *tg || e->next_offset > t->size - off ||
+      e->target_offset < sizeof *e || e->target_offset > e->next_offset - sizeof *tg) {
+    return 0;
+  }
+  tg = target_of(e);
+  if (tg->u.target_size < sizeof *tg || tg->u.target_size > e->next_offset - e->target_offset)
+    return 0;
+  for (i = sizeof *e; i < e->target_offset;) {
+    const struct xt_entry_match* m = (const void*)((const char*)e + i);
+    if (e->target_offset - i < sizeof *m || m->u.match_size < sizeof *m ||
+        m->u.match_size > e->target_offset - i ||
+        memchr(m->u.user.name, '\0', sizeof m->u.user.name) == NULL) {
+      return 0;
+    }
+    i += m->u.match_size;
+  }
+  return memchr(tg->u.user.name, '\0', sizeof tg->u.user.name) != NULL;
+}
+
+static int push_chain(nd_ipt* t, const char* name, int builtin, uint32_t head) {
+  nd_chain* c;
+  if (t->nchains == t->chaincap) {
+    size_t cap = t->chaincap ? t->chaincap * 2 : 64;
+    nd_chain* grown = realloc(t->chains, cap * sizeof *grown);
+    size_t* order = realloc(t->order, cap * sizeof *order);
+    uint32_t* heads = realloc(t->heads, cap * sizeof *heads);
+    if (grown) t->chains = grown;
+    if (order) t->order = order;
+    if (heads) t->heads = heads;
+    if (grown == NULL || order == NULL || heads == NULL) return -1;
+    t->chaincap = cap;
+  }
+  c = &t->chains[t->nchains];
+  memset(c, 0, sizeof *c);
+  c->name = name;
+  c->name_len = strlen(name);
+  c->builtin = builtin;
+  c->head = head;
+  t->heads[t->nchains] = head;
+  c->first = t->nrules;
+  t->nchains++;
+  return 0;
+}
+
+/* Where libiptc (__iptcc_p_add_chain, iptc_insert_chain) puts a new chain in its list, which
+ * is the order iptables-save prints: built-ins and already sorted user chains at the end, an
+ * out-of-order user chain before the first user chain whose name is not smaller. */
+static void place_chain(nd_ipt* t, size_t idx, size_t placed) {
+  const nd_chain* c = &t->chains[idx];
+  size_t at = placed;
+  if (!c->builtin && placed > 0) {
+    const nd_chain* tail = &t->chains[t->order[placed - 1]];
+    if (!tail->builtin && strcmp(c->name, tail->name) <= 0) {
+      for (at = 0; at < placed; at++) {
+        const nd_chain* o = &t->chains[t->order[at]];
+        if (!o->builtin && strcmp(c->name, o->name) <= 0) break;
+      }
+      memmove(t->order + at + 1, t->order + at, (placed - at) * sizeof *t->order);
+    }
+  }
+  t->order[at] = idx;
+}
+
+/* The last entry of a chain is its policy (built-in) or RETURN (user chain): not a rule. */
+static int close_chain(nd_ipt* t) {
+  nd_chain* c;
+  const struct xt_entry_target* tg;
+  if (t->nchains == 0) return 0;
+  c = &t->chains[t->nchains - 1];
+  if (t->nrules == c->first) return -1; /* no policy entry */
+  c->foot = t->rules[--t->nrules];
+  c->count = t->nrules - c->first;
+  if (c->builtin) {
+    tg = target_of(entry_at(t, c->foot));
+    if (tg->u.user.name[0] != '\0' || tg->u.target_size < sizeof(struct xt_standard_target))
+      return -1;
+    c->policy = verdict_name(((const struct xt_standard_target*)tg)->verdict);
+    if (c->policy == NULL) return -1;
   }
   return 0;
 }
 
-static void print_target(FILE* f, const struct ipt_entry* e, struct xtc_handle* h) {
-  const char* name = iptc_get_target(e, h);
-  const struct xt_entry_target* t = (const void*)((const char*)e + e->target_offset);
-  static const char* rejects[] = {"icmp-net-unreachable",   "icmp-host-unreachable",
-                                  "icmp-proto-unreachable", "icmp-port-unreachable",
-                                  "icmp-echo-reply",        "icmp-net-prohibited",
-                                  "icmp-host-prohibited",   "tcp-reset",
-                                  "icmp-admin-prohibited"};
-  int known = 1;
-  if (name == NULL || name[0] == '\0') return; /* no target: the rule only counts */
-  fprintf(f, " -%c %s", (e->ip.flags & IPT_F_GOTO) ? 'g' : 'j', name);
-  if (strcmp(t->u.user.name, name) != 0 || t->u.user.name[0] == '\0') return; /* verdict/chain */
-  if (strcmp(name, "DNAT") == 0) {
-    known = print_nat_target(f, t, "--to-destination");
-  } else if (strcmp(name, "SNAT") == 0) {
-    known = print_nat_target(f, t, "--to-source");
-  } else if (strcmp(name, "MASQUERADE") == 0) {
-    known = print_nat_target(f, t, "--to-ports");
-  } else if (strcmp(name, "MARK") == 0 && t->u.user.revision == 2) {
-    const struct xt_mark_tginfo2* m = (const void*)t->data;
-    fprintf(f, " --set-xmark 0x%x/0x%x", m->mark, m->mask);
-  } else if (strcmp(name, "REJECT") == 0) {
-    const struct ipt_reject_info* r = (const void*)t->data;
-    if ((unsigned)r->with < sizeof rejects / sizeof rejects[0]) {
-      fprintf(f, " --reject-with %s", rejects[r->with]);
-    } else {
-      known = 0;
-    }
-  } else if (strcmp(name, "LOG") != 0 && strcmp(name, "NFLOG") != 0) {
-    known = 0;
+static int hook_at(const nd_ipt* t, uint32_t off) {
+  for (int h = 0; h < NF_INET_NUMHOOKS; h++) {
+    if ((t->info.valid_hooks & (1u << h)) && t->info.hook_entry[h] == off) return h;
   }
-  if (!known) fputs(" --nd-undecoded", f);
+  return -1;
 }
 
-static void print_rule(FILE* f, const char* chain, const struct ipt_entry* e,
-                       struct xtc_handle* h) {
-  unsigned int i;
-  fprintf(f, "-A %s", chain);
-  print_addr(f, 's', e->ip.src, e->ip.smsk, e->ip.invflags & IPT_INV_SRCIP);
-  print_addr(f, 'd', e->ip.dst, e->ip.dmsk, e->ip.invflags & IPT_INV_DSTIP);
-  print_iface(f, 'i', e->ip.iniface, e->ip.iniface_mask, e->ip.invflags & IPT_INV_VIA_IN);
-  print_iface(f, 'o', e->ip.outiface, e->ip.outiface_mask, e->ip.invflags & IPT_INV_VIA_OUT);
-  print_proto(f, e->ip.proto, e->ip.invflags & XT_INV_PROTO);
-  if (e->ip.flags & IPT_F_FRAG) fprintf(f, "%s -f", (e->ip.invflags & IPT_INV_FRAG) ? " !" : "");
-  for (i = sizeof(struct ipt_entry); i < e->target_offset;) {
-    const struct xt_entry_match* m = (const void*)((const char*)e + i);
-    if (m->u.match_size < sizeof *m) break; /* a corrupt size would loop forever */
-    fprintf(f, " -m %s", m->u.user.name);
-    if (!nd_print_match(f, m)) fputs(" --nd-undecoded", f);
-    i += m->u.match_size;
-  }
-  print_target(f, e, h);
-  fputc('\n', f);
-}
-
-char* nd_iptc_dump(nd_iptc* handle) {
-  char* text = NULL;
-  size_t len = 0;
-  const char* chain;
-  FILE* f = open_memstream(&text, &len);
-  if (f == NULL) return NULL;
-  fprintf(f, "*%s\n", handle->table);
-  for (chain = iptc_first_chain(handle->h); chain; chain = iptc_next_chain(handle->h)) {
-    struct xt_counters counters;
-    const char* policy =
-        iptc_builtin(chain, handle->h) ? iptc_get_policy(chain, &counters, handle->h) : NULL;
-    fprintf(f, ":%s %s [0:0]\n", chain, policy ? policy : "-");
-  }
-  for (chain = iptc_first_chain(handle->h); chain; chain = iptc_next_chain(handle->h)) {
+/* One pass over the entries: chains, their rules, their policies. */
+static int parse(nd_ipt* t) {
+  uint32_t off = 0;
+  t->rules = malloc((t->info.num_entries + 1) * sizeof *t->rules);
+  if (t->rules == NULL) return -1;
+  while (off < t->size) {
     const struct ipt_entry* e;
-    for (e = iptc_first_rule(chain, handle->h); e; e = iptc_next_rule(e, handle->h)) {
-      print_rule(f, chain, e, handle->h);
+    const struct xt_entry_target* tg;
+    int hook;
+    if (!entry_ok(t, off)) return -2;
+    e = entry_at(t, off);
+    tg = target_of(e);
+    if (off + e->next_offset == t->size) return close_chain(t) == 0 ? 0 : -2; /* end marker */
+    if (t->nrules > t->info.num_entries) return -2;
+    if (strcmp(tg->u.user.name, XT_ERROR_TARGET) == 0) {
+      const struct xt_error_target* err = (const void*)tg;
+      if (tg->u.target_size < sizeof *err ||
+          memchr(err->errorname, '\0', sizeof err->errorname) == NULL || close_chain(t) != 0) {
+        return -2;
+      }
+      if (push_chain(t, err->errorname, 0, off) != 0) return -1;
+      place_chain(t, t->nchains - 1, t->nchains - 1);
+    } else if ((hook = hook_at(t, off)) >= 0) {
+      if (close_chain(t) != 0) return -2;
+      if (push_chain(t, hook_names[hook], 1, off) != 0) return -1;
+      place_chain(t, t->nchains - 1, t->nchains - 1);
+      t->rules[t->nrules++] = off;
+    } else {
+      if (t->nchains == 0) return -2;
+      t->rules[t->nrules++] = off;
     }
+    off += e->next_offset;
   }
-  fputs("COMMIT\n", f);
-  if (fclose(f) != 0) {
-    free(text);
+  return -2; /* no end marker */
+}
+
+nd_ipt* nd_ipt_read(const char* table, int* err, char* errbuf, size_t errlen) {
+  nd_ipt* t = calloc(1, sizeof *t);
+  int rc;
+  if (t == NULL) {
+    fail(err, errbuf, errlen, ENOMEM, "out of memory");
     return NULL;
   }
-  return text;
+  if (fetch(t, table, err, errbuf, errlen) != 0) {
+    nd_ipt_free(t);
+    return NULL;
+  }
+  rc = parse(t);
+  if (rc == 0) {
+    t->position = malloc((t->nchains + 1) * sizeof *t->position);
+    if (t->position == NULL) rc = -1;
+    for (size_t i = 0; rc == 0 && i < t->nchains; i++) t->position[t->order[i]] = i;
+  }
+  if (rc != 0) {
+    fail(err, errbuf, errlen, rc == -1 ? ENOMEM : EINVAL,
+         rc == -1 ? "out of memory" : "malformed table from the kernel");
+    nd_ipt_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+void nd_ipt_free(nd_ipt* t) {
+  if (t == NULL) return;
+  unmap_entries(t);
+  free(t->chains);
+  free(t->heads);
+  free(t->order);
+  free(t->position);
+  free(t->rules);
+  free(t->out.buf);
+  free(t->out.toks);
+  free(t);
+}
+
+size_t nd_ipt_size(const nd_ipt* t) {
+  return t->size;
+}
+
+size_t nd_ipt_chain_count(const nd_ipt* t) {
+  return t->nchains;
+}
+
+const char* nd_ipt_chain_name(const nd_ipt* t, size_t chain) {
+  return t->chains[t->order[chain]].name;
+}
+
+const char* nd_ipt_chain_policy(const nd_ipt* t, size_t chain) {
+  return t->chains[t->order[chain]].policy;
+}
+
+size_t nd_ipt_rule_count(const nd_ipt* t, size_t chain) {
+  return t->chains[t->order[chain]].count;
+}
+
+/* The chain a jump lands in: the last one starting at or before the offset, if it spans it. */
+static const nd_chain* chain_at(const nd_ipt* t, uint32_t off) {
+  size_t lo = 0, n = t->nchains;
+  while (n > 1) { /* branch-free halving over the packed head offsets */
+    size_t half = n / 2;
+    lo = t->heads[lo + half] <= off ? lo + half : lo;
+    n -= half;
+  }
+  if (t->nchains == 0 || off < t->chains[lo].head || off > t->chains[lo].foot) return NULL;
+  return &t->chains[lo];
+}
+
+/* -s/-d as print_ip prints them: a prefix length, or a dotted mask when it is not one. */
+static void print_addr(nd_out* o, const char* opt, uint32_t ip, uint32_t mask, int invert) {
+  uint32_t hmask = ntohl(mask), bits = 0xfffffffeu;
+  int i = 32;
+  if (mask == 0 && ip == 0 && !invert) return;
+  nd_out_str(o, invert ? " ! " : " ");
+  nd_out_str(o, opt);
+  nd_out_raw(o, " ", 1);
+  nd_out_ipv4(o, ip);
+  nd_out_raw(o, "/", 1);
+  if (mask == 0xffffffffu) {
+    nd_out_raw(o, "32", 2);
+    return;
+  }
+  while (--i >= 0 && hmask != bits) bits <<= 1;
+  if (i >= 0)
+    nd_out_uint(o, (unsigned long)i);
+  else
+    nd_out_ipv4(o, mask);
+}
+
+static nd_ipt_str print_iface(nd_out* o, const char* opt, const char* iface,
+                              const unsigned char* mask, int invert) {
+  nd_ipt_str name = {NULL, 0};
+  size_t at;
+  if (mask[0] == 0) return name;
+  nd_out_str(o, invert ? " ! " : " ");
+  nd_out_str(o, opt);
+  nd_out_raw(o, " ", 1);
+  at = o->len;
+  for (int i = 0; i < IFNAMSIZ; i++) {
+    if (mask[i] != 0) {
+      if (iface[i] != '\0') nd_out_raw(o, iface + i, 1);
+    } else {
+      if (iface[i - 1] != '\0') nd_out_raw(o, "+", 1); /* a prefix match: "cni+" */
+      break;
+    }
+  }
+  name.text = o->buf + at;
+  name.len = o->len - at;
+  return name;
+}
+
+/* iptables names a protocol by /etc/protocols, then by its own table, then by number. */
+static const char* proto_name(nd_ipt* t, uint16_t proto) {
+  static const struct {
+    uint16_t num;
+    const char* name;
+  } known[] = {{IPPROTO_TCP, "tcp"},   {IPPROTO_UDP, "udp"},         {IPPROTO_ICMP, "icmp"},
+               {IPPROTO_SCTP, "sctp"}, {IPPROTO_UDPLITE, "udplite"}, {IPPROTO_ESP, "esp"},
+               {IPPROTO_AH, "ah"},     {IPPROTO_ICMPV6, "icmpv6"},   {135, "mh"}};
+  struct protoent ent, *found = NULL;
+  char buf[1024];
+  for (size_t i = 0; i < 4; i++) {
+    if (known[i].num == proto) return known[i].name;
+  }
+  if (getprotobynumber_r(proto, &ent, buf, sizeof buf, &found) == 0 && found != NULL) {
+    snprintf(t->proto, sizeof t->proto, "%s", found->p_name);
+    return t->proto;
+  }
+  for (size_t i = 4; i < sizeof known / sizeof known[0]; i++) {
+    if (known[i].num == proto) return known[i].name;
+  }
+  snprintf(t->proto, sizeof t->proto, "%u", proto);
+  return t->proto;
+}
+
+/* Renders one rule; -2 when it is malformed. Overflow is reported through o->overflow. */
+static int render(nd_ipt* t, uint32_t off, nd_ipt_rule* r) {
+  nd_out* o = &t->out;
+  const struct ipt_entry* e = entry_at(t, off);
+  const struct ipt_ip* ip = &e->ip;
+  const struct xt_entry_target* tg = target_of(e);
+  uint32_t i;
+  o->len = 0, o->ntok = 0, o->overflow = 0;
+  memset(r, 0, sizeof *r);
+  print_addr(o, "-s", ip->src.s_addr, ip->smsk.s_addr, ip->invflags & IPT_INV_SRCIP);
+  print_addr(o, "-d", ip->dst.s_addr, ip->dmsk.s_addr, ip->invflags & IPT_INV_DSTIP);
+  r->has_src = ip->src.s_addr != 0 || ip->smsk.s_addr != 0 || (ip->invflags & IPT_INV_SRCIP);
+  r->has_dst = ip->dst.s_addr != 0 || ip->dmsk.s_addr != 0 || (ip->invflags & IPT_INV_DSTIP);
+  r->src_negated = (ip->invflags & IPT_INV_SRCIP) != 0;
+  r->dst_negated = (ip->invflags & IPT_INV_DSTIP) != 0;
+  r->src = ntohl(ip->src.s_addr), r->src_mask = ntohl(ip->smsk.s_addr);
+  r->dst = ntohl(ip->dst.s_addr), r->dst_mask = ntohl(ip->dmsk.s_addr);
+  r->in_negated = (ip->invflags & IPT_INV_VIA_IN) != 0;
+  r->out_negated = (ip->invflags & IPT_INV_VIA_OUT) != 0;
+  r->in = print_iface(o, "-i", ip->iniface, ip->iniface_mask, r->in_negated);
+  r->out = print_iface(o, "-o", ip->outiface, ip->outiface_mask, r->out_negated);
+  if (ip->proto != 0) {
+    size_t at;
+    r->protocol_negated = (ip->invflags & XT_INV_PROTO) != 0;
+    nd_out_str(o, r->protocol_negated ? " ! -p " : " -p ");
+    at = o->len;
+    nd_out_str(o, proto_name(t, ip->proto));
+    r->protocol.text = o->buf + at;
+    r->protocol.len = o->len - at;
+  }
+  if (ip->flags & IPT_F_FRAG) {
+    r->fragment = 1;
+    r->fragment_negated = (ip->invflags & IPT_INV_FRAG) != 0;
+    nd_out_str(o, r->fragment_negated ? " ! -f" : " -f");
+  }
+  for (i = sizeof *e; i < e->target_offset;) {
+    const struct xt_entry_match* m = (const void*)((const char*)e + i);
+    size_t len = o->len, ntok = o->ntok;
+    if (!nd_render_match(o, m) && !o->overflow) {
+      o->len = len, o->ntok = ntok;
+      nd_tok_match(o, m->u.user.name);
+      nd_tok_option(o, "--nd-undecoded", 0);
+    }
+    i += m->u.match_size;
+  }
+  if (tg->u.user.name[0] == '\0') { /* a verdict, a jump or a fall-through */
+    const struct xt_standard_target* st = (const void*)tg;
+    int is_goto = (ip->flags & IPT_F_GOTO) != 0;
+    if (tg->u.target_size != XT_ALIGN(sizeof *st)) return -2;
+    if (st->verdict < 0) {
+      const char* name = verdict_name(st->verdict);
+      if (name == NULL) return -2;
+      nd_tok_target(o, name, strlen(name), is_goto, -1);
+    } else if ((uint32_t)st->verdict != off + e->next_offset) {
+      const nd_chain* c = chain_at(t, (uint32_t)st->verdict);
+      if (c == NULL) return -2;
+      nd_tok_target(o, c->name, c->name_len, is_goto, (long)t->position[c - t->chains]);
+    }
+  } else {
+    size_t len, ntok;
+    nd_tok_target(o, tg->u.user.name, strlen(tg->u.user.name), 0, -1);
+    len = o->len, ntok = o->ntok;
+    if (!nd_render_target(o, tg) && !o->overflow) {
+      o->len = len, o->ntok = ntok;
+      nd_tok_option(o, "--nd-undecoded", 0);
+    }
+  }
+  /* The text starts after the first separator. */
+  r->text.text = o->len > 0 ? o->buf + 1 : o->buf;
+  r->text.len = o->len > 0 ? o->len - 1 : 0;
+  r->tokens = o->toks;
+  r->token_count = o->ntok;
+  return 0;
+}
+
+int nd_ipt_rule_get(nd_ipt* t, size_t chain, size_t rule, nd_ipt_rule* out) {
+  const nd_chain* c = &t->chains[t->order[chain]];
+  uint32_t off = t->rules[c->first + rule];
+  for (;;) {
+    int rc = t->out.buf ? render(t, off, out) : 0;
+    if (rc != 0) return rc;
+    if (t->out.buf && !t->out.overflow) return 0;
+    /* First use or too small: grow both buffers and render again. */
+    size_t cap = t->out.cap ? t->out.cap * 2 : 4096;
+    size_t tokcap = t->out.tokcap ? t->out.tokcap * 2 : 256;
+    char* buf = realloc(t->out.buf, cap);
+    nd_ipt_token* toks;
+    if (buf == NULL) return -1;
+    t->out.buf = buf, t->out.cap = cap;
+    toks = realloc(t->out.toks, tokcap * sizeof *toks);
+    if (toks == NULL) return -1;
+    t->out.toks = toks, t->out.tokcap = tokcap;
+  }
 }

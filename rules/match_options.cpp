@@ -9,55 +9,59 @@ namespace netdoctor::rules::detail {
 
 namespace {
 
-std::string upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
+std::vector<std::string> split(std::string_view s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
   while (true) {
     size_t pos = s.find(sep, start);
-    out.push_back(s.substr(start, pos - start));
-    if (pos == std::string::npos) return out;
+    out.emplace_back(s.substr(start, pos - start));
+    if (pos == std::string_view::npos) return out;
     start = pos + 1;
   }
 }
 
 // "80,443,8000:8080".
-std::optional<std::vector<PortRange>> parse_port_list(const std::string& text) {
+std::optional<std::vector<PortRange>> parse_port_list(std::string_view text) {
   std::vector<PortRange> out;
-  for (const std::string& part : split(text, ',')) {
-    auto range = parse_port_range(part);
+  size_t start = 0;
+  while (true) {
+    size_t pos = text.find(',', start);
+    auto range = parse_port_range(text.substr(start, pos - start));
     if (!range) return std::nullopt;
     out.push_back(*range);
+    if (pos == std::string_view::npos) return out;
+    start = pos + 1;
   }
-  return out;
 }
 
 // "v" or "v/m".
-bool parse_value_mask(const std::string& text, uint32_t& value, uint32_t& mask) {
+bool parse_value_mask(std::string_view text, uint32_t& value, uint32_t& mask) {
   auto slash = text.find('/');
   auto v = parse_u32(text.substr(0, slash));
   if (!v) return false;
   value = *v;
   mask = 0xffffffff;
-  if (slash == std::string::npos) return true;
+  if (slash == std::string_view::npos) return true;
   auto m = parse_u32(text.substr(slash + 1));
   if (!m) return false;
   mask = *m;
   return true;
 }
 
-std::optional<double> parse_double(const std::string& text) {
+std::optional<double> parse_double(std::string_view text) {
   double d = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return d;
 }
 
-std::optional<int> parse_int(const std::string& text) {
+std::optional<int> parse_int(std::string_view text) {
   int v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
@@ -65,29 +69,29 @@ std::optional<int> parse_int(const std::string& text) {
 }
 
 // Options of the port matches (tcp/udp/sctp) and multiport. Returns false when not understood.
-bool apply_ports(Match& m, const std::string& opt, const std::string& value, bool neg) {
+bool apply_ports(Match& m, std::string_view opt, std::string_view value, bool neg) {
   auto list = parse_port_list(value);
   if (!list) return false;
   if (m.kind == MatchKind::kPorts && list->size() != 1) return false;
   if (opt == "--dport" || opt == "--destination-port" || opt == "--dports" ||
       opt == "--destination-ports") {
-    m.dports = *list;
+    m.dports = std::move(*list);
     m.dports_negated = neg;
   } else if (opt == "--sport" || opt == "--source-port" || opt == "--sports" ||
              opt == "--source-ports") {
-    m.sports = *list;
+    m.sports = std::move(*list);
     m.sports_negated = neg;
   } else if (opt == "--ports" && m.kind == MatchKind::kMultiport) {
-    m.ports = *list;
-    m.ports_negated = neg;
+    m.set_extra().ports = std::move(*list);
+    m.set_extra().ports_negated = neg;
   } else {
     return false;
   }
   return true;
 }
 
-bool apply_known(Match& m, const std::string& opt, const std::vector<std::string>& vals, bool neg) {
-  const std::string v = vals.empty() ? std::string() : vals.front();
+bool apply_known(Match& m, std::string_view opt, std::span<const std::string_view> vals, bool neg) {
+  const std::string_view v = vals.empty() ? std::string_view() : vals.front();
   switch (m.kind) {
     case MatchKind::kPorts:
     case MatchKind::kMultiport:
@@ -98,11 +102,11 @@ bool apply_known(Match& m, const std::string& opt, const std::vector<std::string
       return true;
     case MatchKind::kAddrtype:
       if (opt == "--src-type") {
-        m.src_type = upper(v);
-        m.src_type_negated = neg;
+        m.set_extra().src_type = upper(v);
+        m.set_extra().src_type_negated = neg;
       } else if (opt == "--dst-type") {
-        m.dst_type = upper(v);
-        m.dst_type_negated = neg;
+        m.set_extra().dst_type = upper(v);
+        m.set_extra().dst_type_negated = neg;
       } else {
         return false;  // --limit-iface-in/out need the route's interface: uncertain
       }
@@ -112,8 +116,8 @@ bool apply_known(Match& m, const std::string& opt, const std::vector<std::string
       if (opt != (m.kind == MatchKind::kState ? "--state" : "--ctstate") || vals.size() != 1) {
         return false;
       }
-      m.states = split(upper(v), ',');
-      m.states_negated = neg;
+      m.set_extra().states = split(upper(v), ',');
+      m.set_extra().states_negated = neg;
       return true;
     case MatchKind::kMark:
       m.mark_negated = neg;
@@ -140,22 +144,22 @@ bool apply_known(Match& m, const std::string& opt, const std::vector<std::string
       return false;
     case MatchKind::kRecent:
       if (opt == "--set" || opt == "--rcheck" || opt == "--update" || opt == "--remove") {
-        m.recent_command = opt;
+        m.set_extra().recent_command = opt;
       } else if (opt == "--name") {
-        m.recent_name = v;
+        m.set_extra().recent_name = v;
       }
       // Every other recent option (--seconds, --reap, --mask, --rsource, ...) only refines
       // the check; the evaluator treats a check as "no history" either way.
       return true;
     case MatchKind::kPkttype:
-      m.pkttype = v;
-      m.pkttype_negated = neg;
+      m.set_extra().pkttype = v;
+      m.set_extra().pkttype_negated = neg;
       return opt == "--pkt-type" && vals.size() == 1;
     case MatchKind::kLength: {
       auto r = parse_port_range(v);
       if (opt != "--length" || !r) return false;
-      m.length = *r;
-      m.length_negated = neg;
+      m.set_extra().length = *r;
+      m.set_extra().length_negated = neg;
       return true;
     }
     case MatchKind::kPhysdev:
@@ -170,9 +174,8 @@ bool apply_known(Match& m, const std::string& opt, const std::vector<std::string
 
 }  // namespace
 
-std::optional<uint32_t> parse_u32(const std::string& text) {
+std::optional<uint32_t> parse_u32(std::string_view digits) {
   int base = 10;
-  std::string_view digits = text;
   if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
     base = 16;
     digits.remove_prefix(2);
@@ -185,15 +188,15 @@ std::optional<uint32_t> parse_u32(const std::string& text) {
   return v;
 }
 
-std::optional<PortRange> parse_port_range(const std::string& text) {
+std::optional<PortRange> parse_port_range(std::string_view text) {
   auto colon = text.find(':');
-  auto num = [](const std::string& s, uint16_t dflt) -> std::optional<uint16_t> {
+  auto num = [](std::string_view s, uint16_t dflt) -> std::optional<uint16_t> {
     if (s.empty()) return dflt;
     auto v = parse_int(s);
     if (!v || *v < 0 || *v > 65535) return std::nullopt;
     return static_cast<uint16_t>(*v);
   };
-  if (colon == std::string::npos) {
+  if (colon == std::string_view::npos) {
     if (text.empty()) return std::nullopt;
     auto p = num(text, 0);
     if (!p) return std::nullopt;
@@ -205,8 +208,8 @@ std::optional<PortRange> parse_port_range(const std::string& text) {
   return PortRange{*lo, *hi};
 }
 
-MatchKind match_kind(const std::string& module) {
-  static const std::map<std::string, MatchKind> kinds = {
+MatchKind match_kind(std::string_view module) {
+  static const std::map<std::string, MatchKind, std::less<>> kinds = {
       {"tcp", MatchKind::kPorts},
       {"udp", MatchKind::kPorts},
       {"sctp", MatchKind::kPorts},
@@ -227,8 +230,8 @@ MatchKind match_kind(const std::string& module) {
   return it == kinds.end() ? MatchKind::kUnknown : it->second;
 }
 
-TargetKind target_kind(const std::string& name) {
-  static const std::map<std::string, TargetKind> kinds = {
+TargetKind target_kind(std::string_view name) {
+  static const std::map<std::string, TargetKind, std::less<>> kinds = {
       {"ACCEPT", TargetKind::kAccept},
       {"DROP", TargetKind::kDrop},
       {"REJECT", TargetKind::kReject},
@@ -246,19 +249,19 @@ TargetKind target_kind(const std::string& name) {
   // names a user chain, which the caller checks against the table.
   bool has_lower = std::any_of(name.begin(), name.end(),
                                [](char c) { return std::islower(static_cast<unsigned char>(c)); });
-  return has_lower || name.find('-') != std::string::npos ? TargetKind::kChain
-                                                          : TargetKind::kUnknown;
+  return has_lower || name.find('-') != std::string_view::npos ? TargetKind::kChain
+                                                               : TargetKind::kUnknown;
 }
 
-void apply_match_option(Match& match, const std::string& option,
-                        const std::vector<std::string>& values, bool negated) {
+void apply_match_option(Match& match, std::string_view option,
+                        std::span<const std::string_view> values, bool negated) {
   if (!apply_known(match, option, values, negated)) {
-    match.unknown_options.push_back(option);
+    match.unknown_options.emplace_back(option);
   }
 }
 
-void apply_target_option(Target& t, const std::string& opt, const std::vector<std::string>& vals) {
-  const std::string v = vals.empty() ? std::string() : vals.front();
+void apply_target_option(Target& t, std::string_view opt, std::span<const std::string_view> vals) {
+  const std::string_view v = vals.empty() ? std::string_view() : vals.front();
   bool ok = true;
   uint32_t value = 0, mask = 0;
   if ((t.kind == TargetKind::kDnat && opt == "--to-destination") ||
@@ -290,7 +293,7 @@ void apply_target_option(Target& t, const std::string& opt, const std::vector<st
   } else {
     ok = false;
   }
-  if (!ok) t.unknown_options.push_back(opt);
+  if (!ok) t.unknown_options.emplace_back(opt);
 }
 
 }  // namespace netdoctor::rules::detail

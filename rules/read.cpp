@@ -107,6 +107,11 @@ Result<RuleSnapshot> read_here() {
 }  // namespace
 
 Result<RuleSnapshot> read_rules(const netns::Netns& node) {
+  // Already there (netdoctor on the node itself): read on this thread. A run_in thread would
+  // bring a fresh malloc arena that grows by many small mprotect calls while a large rule set
+  // is built, where the main thread's heap grows cheaply.
+  auto here = netns::current_netns_id();
+  if (here && *here == node.id()) return read_here();
   return netns::run_in(node, read_here);
 }
 

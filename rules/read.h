@@ -1,6 +1,7 @@
 // The public entry point for the CLI: read a node's proxy rules whatever the backend, and list
-// the Services they implement. Everything runs on a thread inside the node's namespace
-// (netns::run_in), so sockets (libiptc, libnftables) and the iptables-nft-save child bind there.
+// the Services they implement. Everything runs inside the node's namespace (on the calling
+// thread when it is already there, else on a netns::run_in thread), so sockets (ip_tables,
+// libnftables) and the iptables-nft-save child bind there.
 #pragma once
 
 #include <string>
@@ -24,9 +25,9 @@ struct RuleSnapshot {
   std::vector<std::string> notes;            // "mixed backends: ...", readers that could not run
 };
 
-// Detects the backend and reads it. Legacy tables are read through libiptc, opening only the
-// tables the namespace has; iptables-nft through iptables-nft-save; kube-proxy's nftables
-// table through libnftables.
+// Detects the backend and reads it. Legacy tables are read straight from the kernel (the
+// getsockopt calls libiptc makes), only the tables the namespace has; iptables-nft through
+// iptables-nft-save; kube-proxy's nftables table through libnftables.
 [[nodiscard]] Result<RuleSnapshot> read_rules(const netns::Netns& node);
 
 // The Services of a snapshot, from whichever backend it holds.

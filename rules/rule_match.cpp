@@ -72,12 +72,12 @@ void match_ports(Combined& c, const Match& m, const PacketState& p) {
     return;
   }
   if (!m.dports.empty()) c.add(in_ranges(m.dports, p.dport) != m.dports_negated);
-  if (!m.ports.empty()) {
-    if (in_ranges(m.ports, p.dport) != m.ports_negated) return;
+  if (const MatchExtra& x = m.extra(); !x.ports.empty()) {
+    if (in_ranges(x.ports, p.dport) != x.ports_negated) return;
     if (p.sport == 0)
       c.maybe("source port unknown");
     else
-      c.add(in_ranges(m.ports, p.sport) != m.ports_negated);
+      c.add(in_ranges(x.ports, p.sport) != x.ports_negated);
   }
   if (!m.sports.empty()) {
     if (p.sport == 0)
@@ -90,10 +90,10 @@ void match_ports(Combined& c, const Match& m, const PacketState& p) {
 void match_states(Combined& c, const Match& m, const PacketState& p) {
   // The first packet of a connection: NEW, plus the NAT status conntrack has recorded by then.
   bool any = false;
-  for (const std::string& s : m.states) {
+  for (const std::string& s : m.extra().states) {
     any = any || s == "NEW" || (s == "DNAT" && p.dnat_done) || (s == "SNAT" && p.snat_done);
   }
-  c.add(any != m.states_negated);
+  c.add(any != m.extra().states_negated);
 }
 
 void match_statistic(Combined& c, const Match& m) {
@@ -117,8 +117,9 @@ void match_one(Combined& c, const Match& m, const PacketState& p) {
     case MatchKind::kComment:
       return;
     case MatchKind::kAddrtype:
-      for (auto [type, ip, neg] : {std::tuple{m.src_type, p.src, m.src_type_negated},
-                                   std::tuple{m.dst_type, p.dst, m.dst_type_negated}}) {
+      for (auto [type, ip, neg] :
+           {std::tuple{m.extra().src_type, p.src, m.extra().src_type_negated},
+            std::tuple{m.extra().dst_type, p.dst, m.extra().dst_type_negated}}) {
         if (type.empty()) continue;
         auto is = has_addrtype(p, ip, type);
         if (!is)
@@ -136,12 +137,12 @@ void match_one(Combined& c, const Match& m, const PacketState& p) {
       return match_statistic(c, m);
     case MatchKind::kRecent:
       // Session affinity: a first connection has no history, so checks fail and --set passes.
-      return c.add(m.recent_command == "--set" || m.recent_command.empty());
+      return c.add(m.extra().recent_command == "--set" || m.extra().recent_command.empty());
     case MatchKind::kPkttype: {
       std::string kind = is_multicast(p.dst)   ? "multicast"
                          : p.dst == 0xffffffff ? "broadcast"
                                                : "unicast";
-      return c.add((kind == m.pkttype) != m.pkttype_negated);
+      return c.add((kind == m.extra().pkttype) != m.extra().pkttype_negated);
     }
     case MatchKind::kLength:
       return c.maybe("packet length unknown");

@@ -2,7 +2,7 @@
 
 #include <cctype>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "rules/match_options.h"
 
@@ -55,11 +55,9 @@ Result<void> RuleBuilder::basic(const std::string& opt, const std::string& value
 
 Result<void> RuleBuilder::option(const std::string& opt, const std::vector<std::string>& values,
                                  bool neg) {
-  std::string printed = (neg ? "! " : "") + opt;
-  for (const std::string& v : values) printed += " " + quote_value(v);
+  std::vector<std::string_view> views(values.begin(), values.end());
   if (in_target) {
-    rule.target.options.push_back(printed);
-    detail::apply_target_option(rule.target, opt, values);
+    detail::apply_target_option(rule.target, opt, views);
     return {};
   }
   if (match == nullptr) {
@@ -70,8 +68,7 @@ Result<void> RuleBuilder::option(const std::string& opt, const std::vector<std::
     rule.matches.push_back(Match{MatchKind::kPorts, rule.protocol});
     match = &rule.matches.back();
   }
-  match->options.push_back(printed);
-  detail::apply_match_option(*match, opt, values, neg);
+  detail::apply_match_option(*match, opt, views, neg);
   return {};
 }
 
@@ -178,13 +175,18 @@ Result<Rule> parse_rule_args(std::string_view args) {
 }
 
 void resolve_chain_targets(Table& table) {
-  std::unordered_set<std::string_view> names;
-  for (const Chain& chain : table.chains) names.insert(chain.name);
+  std::unordered_map<std::string_view, int> index;
+  index.reserve(table.chains.size());
+  for (const Chain& chain : table.chains) {
+    index.emplace(chain.name, static_cast<int>(index.size()));
+  }
   for (Chain& chain : table.chains) {
     for (Rule& rule : chain.rules) {
       Target& t = rule.target;
       if (t.kind != TargetKind::kChain && t.kind != TargetKind::kUnknown) continue;
-      t.kind = names.count(t.name) ? TargetKind::kChain : TargetKind::kUnknown;
+      auto it = index.find(t.name);
+      t.kind = it != index.end() ? TargetKind::kChain : TargetKind::kUnknown;
+      t.chain_index = it != index.end() ? it->second : -1;
     }
   }
 }

@@ -1,6 +1,6 @@
 // Parses one iptables rule as iptables-save prints it (and iptables-restore accepts it): the
-// arguments after "-A CHAIN". Shared by the iptables-save text parser and the libiptc reader,
-// which renders kernel rules into the same syntax, so both produce the same model.
+// arguments after "-A CHAIN". The options are interpreted by match_options.h, which the kernel
+// reader (iptc_reader.h) shares, so both produce the same model for the same rule.
 #pragma once
 
 #include <string>
@@ -28,7 +28,8 @@ struct Token {
 
 // Decides, once a table is complete, whether each -j/-g names one of its chains: a target that
 // is neither a known extension nor a chain of the table becomes kUnknown (e.g. a jump to a
-// chain that was deleted), and an upper-case name such as DOCKER that is a chain becomes kChain.
+// chain that was deleted), and an upper-case name such as DOCKER that is a chain becomes kChain,
+// with the chain's index in Target::chain_index.
 void resolve_chain_targets(Table& table);
 
 // Quotes a value as iptables-save does (xtables_save_string): bare when it consists only of

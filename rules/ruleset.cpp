@@ -68,6 +68,12 @@ bool InterfaceMatch::matches(std::string_view iface) const {
   return iface == name;
 }
 
+const MatchExtra& Match::extra() const {
+  static const MatchExtra kNone;
+  const MatchExtra* e = boxed_extra.get();
+  return e ? *e : kNone;
+}
+
 std::string Rule::comment() const {
   const Match* m = find(MatchKind::kComment);
   return m ? m->comment : std::string();
@@ -99,6 +105,14 @@ Chain* Table::find(std::string_view chain) {
     if (c.name == chain) return &c;
   }
   return nullptr;
+}
+
+const Chain* Table::target_chain(const Target& target) const {
+  const auto i = static_cast<size_t>(target.chain_index);
+  if (target.chain_index >= 0 && i < chains.size() && chains[i].name == target.name) {
+    return &chains[i];
+  }
+  return find(target.name);
 }
 
 const Table* Ruleset::find(std::string_view table) const {

@@ -1,6 +1,7 @@
 // The rule model shared by every reader: tables of chains of rules, with the matches and targets
 // netdoctor understands parsed into fields, and everything else kept verbatim. A reader (text
-// parser, libiptc, iptables-nft-save) fills it; the service model and the evaluator only read it.
+// parser, the kernel's ip_tables, iptables-nft-save) fills it; the service model and the
+// evaluator only read it.
 //
 // Unknown matches and targets are never an error: they stay in the rule as written and make the
 // evaluation of that rule "uncertain", so a trace can say "this rule might decide" instead of
@@ -8,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,7 +56,7 @@ struct PortRange {
   friend bool operator==(const PortRange&, const PortRange&) = default;
 };
 
-enum class MatchKind {
+enum class MatchKind : uint8_t {
   kPorts,      // -m tcp/udp/sctp: --sport/--dport
   kMultiport,  // -m multiport --dports/--sports/--ports
   kComment,
@@ -71,30 +73,37 @@ enum class MatchKind {
   kUnknown,  // a module netdoctor does not know: kept verbatim
 };
 
-// One `-m NAME options...` group. Only the fields of its kind are meaningful.
-struct Match {
-  MatchKind kind = MatchKind::kUnknown;
-  std::string module;                // as written after -m ("tcp", "comment", ...)
-  std::vector<std::string> options;  // the options verbatim, for printing
-  // Options of a known module that netdoctor does not understand (e.g. --tcp-flags): their
-  // presence makes evaluation uncertain.
-  std::vector<std::string> unknown_options;
+// A value held out of line, copied with its owner: for fields that most objects leave empty.
+template <class T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(const Boxed& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  Boxed& operator=(const Boxed& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(Boxed&&) noexcept = default;
+  ~Boxed() = default;
+  [[nodiscard]] const T* get() const { return p_.get(); }
+  T& get_or_create() {
+    if (!p_) p_ = std::make_unique<T>();
+    return *p_;
+  }
 
-  std::vector<PortRange> dports, sports;  // kPorts, kMultiport
-  bool dports_negated = false, sports_negated = false;
+ private:
+  std::unique_ptr<T> p_;
+};
+
+// The fields of the less common match kinds.
+struct MatchExtra {
   std::vector<PortRange> ports;  // multiport --ports (either direction)
   bool ports_negated = false;
-  std::string comment;
   std::string src_type, dst_type;  // addrtype: LOCAL, UNICAST, ...
   bool src_type_negated = false, dst_type_negated = false;
   std::vector<std::string> states;  // conntrack --ctstate / state --state, upper case
   bool states_negated = false;
-  uint32_t mark = 0, mark_mask = 0xffffffff;
-  bool mark_negated = false;
-  std::string stat_mode;      // "random" or "nth"
-  double probability = 1;     // statistic random
-  int every = 0, packet = 0;  // statistic nth
-  bool stat_negated = false;
   std::string recent_command;  // --set, --rcheck, --update, --remove
   std::string recent_name;
   std::string pkttype;  // unicast, broadcast, multicast
@@ -103,7 +112,35 @@ struct Match {
   bool length_negated = false;
 };
 
-enum class TargetKind {
+// One `-m NAME options...` group. Only the fields of its kind are meaningful. The fields of the
+// common kinds (comment, ports, statistic, mark) are members; those of the others live in
+// extra(): a node with 10,000 Services has about 200,000 matches, and each byte of a match costs
+// memory that reading the rules must fill.
+struct Match {
+  MatchKind kind = MatchKind::kUnknown;
+  std::string module;  // as written after -m ("tcp", "comment", ...)
+  // Options of a known module that netdoctor does not understand (e.g. --tcp-flags): their
+  // presence makes evaluation uncertain.
+  std::vector<std::string> unknown_options;
+
+  std::vector<PortRange> dports, sports;  // kPorts, kMultiport
+  bool dports_negated = false, sports_negated = false;
+  std::string comment;
+  uint32_t mark = 0, mark_mask = 0xffffffff;
+  bool mark_negated = false;
+  bool stat_negated = false;
+  std::string stat_mode;      // "random" or "nth"
+  double probability = 1;     // statistic random
+  int every = 0, packet = 0;  // statistic nth
+
+  // multiport --ports, addrtype, conntrack/state, recent, pkttype, length; empty for the others.
+  [[nodiscard]] const MatchExtra& extra() const;
+  MatchExtra& set_extra() { return boxed_extra.get_or_create(); }
+
+  Boxed<MatchExtra> boxed_extra;  // through extra() and set_extra()
+};
+
+enum class TargetKind : uint8_t {
   kNone,  // no -j: the rule only counts
   kAccept,
   kDrop,
@@ -120,15 +157,17 @@ enum class TargetKind {
 
 struct Target {
   TargetKind kind = TargetKind::kNone;
-  std::string name;  // as written after -j/-g
   bool is_goto = false;
-  std::vector<std::string> options;  // verbatim
+  bool random_fully = false;
+  // kChain: where the chain is in its table's chains, as the readers found it (-1: unknown,
+  // look it up by name). Table::target_chain uses it.
+  int chain_index = -1;
+  // MARK, normalised to --set-xmark semantics: mark = (mark & ~mask) ^ value.
+  uint32_t xmark_value = 0, xmark_mask = 0;
+  std::string name;  // as written after -j/-g
   std::vector<std::string> unknown_options;
   std::string to;        // DNAT --to-destination / SNAT --to-source: "ip[:port]"
   std::string to_ports;  // MASQUERADE --to-ports
-  bool random_fully = false;
-  // MARK, normalised to --set-xmark semantics: mark = (mark & ~mask) ^ value.
-  uint32_t xmark_value = 0, xmark_mask = 0;
   std::string reject_with;
 };
 
@@ -163,6 +202,9 @@ struct Table {
   std::vector<Chain> chains;
   [[nodiscard]] const Chain* find(std::string_view chain) const;
   [[nodiscard]] Chain* find(std::string_view chain);
+  // The chain a kChain target jumps to: by its index when the reader recorded one, else by name
+  // (find is linear: a node with 10,000 Services has 40,000 chains). Null when missing.
+  [[nodiscard]] const Chain* target_chain(const Target& target) const;
 };
 
 struct Ruleset {

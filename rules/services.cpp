@@ -3,29 +3,10 @@
 #include <algorithm>
 #include <set>
 #include <string_view>
-#include <unordered_map>
 
 namespace netdoctor::rules {
 
 namespace {
-
-// The nat table's chains by name. Table::find searches linearly, and the walk below asks for a
-// chain once per Service and endpoint: on a node with 10,000 Services (40,000 chains) that is
-// quadratic and takes most of the time. Indexed once, each lookup is constant.
-class ChainIndex {
- public:
-  explicit ChainIndex(const Table& t) {
-    by_name_.reserve(t.chains.size());
-    for (const Chain& c : t.chains) by_name_.emplace(c.name, &c);
-  }
-  [[nodiscard]] const Chain* find(std::string_view name) const {
-    auto it = by_name_.find(name);
-    return it == by_name_.end() ? nullptr : it->second;
-  }
-
- private:
-  std::unordered_map<std::string_view, const Chain*> by_name_;
-};
 
 // "ns/svc:p80 cluster IP" → {"ns/svc:p80", "cluster IP"}. kube-proxy's comments always start
 // with the service port name; anything without a '/' in its first word is no name.
@@ -73,10 +54,11 @@ void add_endpoint(ServiceRule& s, EndpointRule ep) {
 
 // Walks a Service chain down to its endpoint chains, sharing out `share` of the connections
 // the way the statistic rules do (each takes probability p of what the rules before it left).
-void collect(const ChainIndex& nat, const std::string& name, double share, int depth,
-             ServiceRule& s) {
-  const Chain* chain = nat.find(name);
+// Chains are followed by the index the readers recorded (Table::target_chain): a node with
+// 10,000 Services has 40,000 chains, and a search by name for each jump would dominate.
+void collect(const Table& nat, const Chain* chain, double share, int depth, ServiceRule& s) {
   if (chain == nullptr || depth > 8) return;
+  const std::string& name = chain->name;
   double remaining = share;
   for (const Rule& r : chain->rules) {
     if (r.target.name == "KUBE-MARK-MASQ") {
@@ -92,17 +74,17 @@ void collect(const ChainIndex& nat, const std::string& name, double share, int d
     }
     if (r.target.kind != TargetKind::kChain) continue;
     const Match* recent = r.find(MatchKind::kRecent);
-    if (recent != nullptr && recent->recent_command != "--set") continue;  // affinity repeat
+    if (recent != nullptr && recent->extra().recent_command != "--set") continue;  // affinity
     const Match* stat = r.find(MatchKind::kStatistic);
     double p = stat ? (stat->stat_negated ? 1 - stat->probability : stat->probability) : 1.0;
     if (stat && stat->stat_mode == "nth") p = stat->every > 0 ? 1.0 / stat->every : 1.0;
     double taken = conditional(r) ? share : remaining * p;
-    const Chain* child = nat.find(r.target.name);
+    const Chain* child = nat.target_chain(r.target);
     if (child == nullptr) continue;
     if (const Rule* dnat = dnat_rule(*child)) {
       add_endpoint(s, EndpointRule{dnat->target.to, taken, child->name, has_hairpin_masq(*child)});
     } else {
-      collect(nat, child->name, taken, depth + 1, s);
+      collect(nat, child, taken, depth + 1, s);
     }
     if (!conditional(r)) remaining -= taken;
   }
@@ -119,10 +101,11 @@ int first_dport(const Rule& r) {
 }
 
 // The KUBE-SVC chain an external or node-port chain leads to (itself when it is one).
-std::set<std::string> service_chains(const ChainIndex& nat, const std::string& name) {
+std::set<std::string> service_chains(const Table& nat, const Target& target) {
   std::set<std::string> out;
+  const std::string& name = target.name;
   if (name.rfind("KUBE-SVC-", 0) == 0 || name.rfind("KUBE-SVL-", 0) == 0) return {name};
-  if (const Chain* c = nat.find(name)) {
+  if (const Chain* c = nat.target_chain(target)) {
     for (const Rule& r : c->rules) {
       if (r.target.kind != TargetKind::kChain || r.target.name == "KUBE-MARK-MASQ") continue;
       if (r.target.name.rfind("KUBE-SVC-", 0) == 0 || r.target.name.rfind("KUBE-SVL-", 0) == 0) {
@@ -155,13 +138,13 @@ void add_rejects(const Ruleset& rules, Backend backend, std::vector<ServiceRule>
   }
 }
 
-void add_node_ports(const ChainIndex& nat, std::vector<ServiceRule>& out) {
+void add_node_ports(const Table& nat, std::vector<ServiceRule>& out) {
   const Chain* chain = nat.find("KUBE-NODEPORTS");
   if (chain == nullptr) return;
   for (const Rule& r : chain->rules) {
     if (r.target.kind != TargetKind::kChain || r.dst.present) continue;  // skip 127/8 copies
     int port = first_dport(r);
-    std::set<std::string> targets = service_chains(nat, r.target.name);
+    std::set<std::string> targets = service_chains(nat, r.target);
     for (ServiceRule& s : out) {
       if (s.kind == "cluster IP" && targets.count(s.chain) && port != 0 &&
           std::find(s.node_ports.begin(), s.node_ports.end(), port) == s.node_ports.end()) {
@@ -178,7 +161,6 @@ std::vector<ServiceRule> services_from_iptables(const Ruleset& rules, Backend ba
   const Table* nat = rules.find("nat");
   const Chain* entry = nat ? nat->find("KUBE-SERVICES") : nullptr;
   if (entry != nullptr) {
-    const ChainIndex index(*nat);
     for (const Rule& r : entry->rules) {
       if (r.target.kind != TargetKind::kChain || !r.dst.present || r.dst.negated) continue;
       ServiceRule s;
@@ -193,10 +175,10 @@ std::vector<ServiceRule> services_from_iptables(const Ruleset& rules, Backend ba
       s.protocol = r.protocol;
       s.chain = r.target.name;
       s.backend = backend;
-      collect(index, s.chain, 1.0, 0, s);
+      collect(*nat, nat->target_chain(r.target), 1.0, 0, s);
       out.push_back(std::move(s));
     }
-    add_node_ports(index, out);
+    add_node_ports(*nat, out);
   }
   add_rejects(rules, backend, out);
   return out;

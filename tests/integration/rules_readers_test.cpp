@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "netns/netns.h"
 #include "netns/runner.h"
@@ -40,8 +43,8 @@ class ScratchNetns {
   [[nodiscard]] int exec(const std::string& cmd) const {
     return sh("ip netns exec " + name_ + " " + cmd);
   }
-  [[nodiscard]] std::string output(const std::string& cmd) const {
-    return sh_output("ip netns exec " + name_ + " " + cmd);
+  [[nodiscard]] std::string output(const std::string& cmd, int* status = nullptr) const {
+    return sh_output("ip netns exec " + name_ + " " + cmd, status);
   }
   [[nodiscard]] Result<netns::Netns> open() const {
     return netns::Netns::open_path("/var/run/netns/" + name_);
@@ -123,7 +126,44 @@ TEST(RulesReaders, NftSaveInsideTheNamespace) {
   EXPECT_EQ(services(*snap).size(), 10u);
 }
 
-// libiptc creates a legacy table when asked for one the namespace lacks: the reader must not.
+// `netdoctor services -o json` (schema netdoctor.services/v1) on kube-proxy's rules: every
+// Service with its endpoints; compared with an inventory whose Services the rules lack, the
+// differences name them and the exit status is 1.
+TEST(RulesReaders, ServicesJson) {
+  NEEDS_ROOT();
+  ASSERT_EQ(ns.exec("iptables-legacy-restore < " + data("kube-proxy.restore")), 0);
+  int status = -1;
+  const std::string out = ns.output(std::string(ND_BINARY) + " services -o json", &status);
+  EXPECT_EQ(status, 0) << out;
+  const auto j = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << out;
+  EXPECT_EQ(j["schema"], "netdoctor.services/v1");
+  EXPECT_EQ(j["backend"], "iptables-legacy");
+  EXPECT_TRUE(j["differences"].is_null());
+  ASSERT_EQ(j["services"].size(), 10u);
+  const auto& svc1 = j["services"][0];
+  EXPECT_EQ(svc1["name"], "ns1/svc1:p80");
+  EXPECT_EQ(svc1["namespace"], "ns1");
+  EXPECT_EQ(svc1["ip"], "172.30.0.41");
+  EXPECT_EQ(svc1["port"], 80);
+  EXPECT_EQ(svc1["protocol"], "tcp");
+  ASSERT_EQ(svc1["endpoints"].size(), 1u);
+  EXPECT_EQ(svc1["endpoints"][0]["address"], "10.180.0.1:80");
+  EXPECT_EQ(svc1["endpoints"][0]["probability"], 1.0);
+
+  const std::string compared = ns.output(std::string(ND_BINARY) + " services -o json --inventory " +
+                                             ND_TESTDATA + "/inventory/cluster.json",
+                                         &status);
+  EXPECT_EQ(status, 1) << compared;
+  const auto k = nlohmann::json::parse(compared, nullptr, false);
+  ASSERT_FALSE(k.is_discarded()) << compared;
+  ASSERT_TRUE(k["differences"].is_array()) << compared;
+  ASSERT_FALSE(k["differences"].empty());
+  for (const auto& d : k["differences"]) EXPECT_EQ(d["kind"], "service-missing") << d.dump();
+}
+
+// Asking the kernel for a legacy table the namespace lacks creates it (libiptc's iptc_init
+// does): the reader must not.
 TEST(RulesReaders, ReadingAnNftOnlyNamespaceCreatesNoLegacyTable) {
   NEEDS_ROOT();
   ASSERT_EQ(ns.exec("iptables-nft-restore < " + data("kube-proxy.restore")), 0);

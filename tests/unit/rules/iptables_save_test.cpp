@@ -65,8 +65,8 @@ TEST(IptablesSave, ParsesRecordedLegacyDump) {
   const Chain* fw = rs->chain("filter", "KUBE-FIREWALL");
   const Match* ct = fw->rules[0].find(MatchKind::kConntrack);
   ASSERT_NE(ct, nullptr);
-  EXPECT_TRUE(ct->states_negated);
-  EXPECT_EQ(ct->states, (std::vector<std::string>{"RELATED", "ESTABLISHED", "DNAT"}));
+  EXPECT_TRUE(ct->extra().states_negated);
+  EXPECT_EQ(ct->extra().states, (std::vector<std::string>{"RELATED", "ESTABLISHED", "DNAT"}));
 }
 
 TEST(IptablesSave, LegacyAndNftDumpsGiveTheSameModel) {
@@ -145,15 +145,15 @@ TEST(IptablesSave, ParsesEveryKnownMatch) {
   const Match* mp = r.find(MatchKind::kMultiport);
   ASSERT_NE(mp, nullptr);
   EXPECT_EQ(mp->dports, (std::vector<PortRange>{{53, 53}, {8000, 8080}}));
-  EXPECT_TRUE(r.find(MatchKind::kAddrtype)->src_type_negated);
-  EXPECT_EQ(r.find(MatchKind::kState)->states.size(), 2u);
+  EXPECT_TRUE(r.find(MatchKind::kAddrtype)->extra().src_type_negated);
+  EXPECT_EQ(r.find(MatchKind::kState)->extra().states.size(), 2u);
   EXPECT_TRUE(r.find(MatchKind::kMark)->mark_negated);
   EXPECT_EQ(r.find(MatchKind::kStatistic)->every, 3);
-  EXPECT_EQ(r.find(MatchKind::kRecent)->recent_command, "--rcheck");
+  EXPECT_EQ(r.find(MatchKind::kRecent)->extra().recent_command, "--rcheck");
   EXPECT_NE(r.find(MatchKind::kPhysdev), nullptr);
   EXPECT_NE(r.find(MatchKind::kSet), nullptr);
-  EXPECT_EQ(r.find(MatchKind::kLength)->length, (PortRange{100, 200}));
-  EXPECT_EQ(r.find(MatchKind::kPkttype)->pkttype, "unicast");
+  EXPECT_EQ(r.find(MatchKind::kLength)->extra().length, (PortRange{100, 200}));
+  EXPECT_EQ(r.find(MatchKind::kPkttype)->extra().pkttype, "unicast");
   EXPECT_EQ(r.target.xmark_value, 1u);
   EXPECT_EQ(r.target.xmark_mask, 0xffu);
   EXPECT_FALSE(r.uncertain());
