@@ -13,6 +13,13 @@ namespace {
 constexpr int kMaxDepth = 64;
 // Random branches multiply; past this many paths further statistic rules count as uncertain.
 constexpr size_t kMaxBranches = 1024;
+// Rules looked at in one trace, over every path and stage. A loop-free rule set can still cost
+// exponential time: chains that each jump twice to the next one are walked 2^depth times. A
+// 10,000-Service node needs a few tens of thousands; past the budget the walk gives up as
+// uncertain instead of hanging.
+constexpr size_t kMaxVisits = 1'000'000;
+// Hops recorded per path; a real one has a dozen. Bounds what each random branch copies.
+constexpr size_t kMaxPath = 256;
 
 // One possible path of the packet so far.
 struct Flow {
@@ -20,6 +27,7 @@ struct Flow {
   Outcome out;
   Decision stop;  // set when a rule ended the current table's traversal
   bool stopped = false;
+  bool cut = false;  // the visit budget ran out on this path (noted once)
 };
 
 struct Branch {
@@ -49,7 +57,8 @@ void apply_dnat(PacketState& p, const std::string& to) {
 
 class Walker {
  public:
-  explicit Walker(const Table& table) : table_(table) {}
+  // `visits` is the trace's budget of rule visits, shared by every walker of the trace.
+  Walker(const Table& table, size_t& visits) : table_(table), visits_(visits) {}
   std::vector<Branch> run(const Chain& chain, Flow flow, size_t from, int depth);
 
  private:
@@ -57,14 +66,17 @@ class Walker {
   bool apply(const Rule& rule, const Chain& chain, Flow& flow, size_t index, int depth,
              std::vector<Branch>& out);
   void hop(Flow& flow, const Rule& r, const std::string& action, bool uncertain = false) const {
-    flow.out.path.push_back(
-        Hop{table_.name, r.chain, r.position, rule_line(r), r.comment(), action, uncertain});
+    if (flow.out.path.size() < kMaxPath) {
+      flow.out.path.push_back(
+          Hop{table_.name, r.chain, r.position, rule_line(r), r.comment(), action, uncertain});
+    }
     if (uncertain)
       flow.out.uncertain.push_back(table_.name + " " + r.chain + " #" + std::to_string(r.position) +
                                    ": " + action);
   }
 
   const Table& table_;
+  size_t& visits_;
   size_t branches_ = 1;
 };
 
@@ -77,6 +89,16 @@ std::vector<Branch> Walker::run(const Chain& chain, Flow flow, size_t from, int 
     return out;
   }
   for (size_t i = from; i < chain.rules.size(); ++i) {
+    if (visits_ >= kMaxVisits) {
+      if (!flow.cut) {
+        flow.out.uncertain.push_back("walk stopped after " + std::to_string(kMaxVisits) +
+                                     " rules at chain " + chain.name +
+                                     " (the chains jump into each other too often)");
+        flow.cut = true;
+      }
+      break;
+    }
+    ++visits_;
     const Rule& rule = chain.rules[i];
     MatchResult m = match_rule(rule, flow.pkt);
     if (m.result == Tri::kYes && m.probability < 1 && branches_ >= kMaxBranches) {
@@ -149,7 +171,7 @@ bool Walker::apply(const Rule& rule, const Chain& chain, Flow& flow, size_t inde
     case TargetKind::kChain:
       break;
   }
-  const Chain* child = table_.target_chain(t);
+  const Chain* child = table_.find(t.name);
   if (child == nullptr) {
     hop(flow, rule, "jump to missing chain " + t.name, true);
     return true;
@@ -174,7 +196,8 @@ bool Walker::apply(const Rule& rule, const Chain& chain, Flow& flow, size_t inde
 
 // Runs one built-in chain of one table for every flow; a flow that falls off gets the policy.
 std::vector<Flow> run_stage(const Ruleset& rules, const std::string& table_name,
-                            const std::string& chain_name, std::vector<Flow> flows) {
+                            const std::string& chain_name, std::vector<Flow> flows,
+                            size_t& visits) {
   const Table* table = rules.find(table_name);
   const Chain* chain = table ? table->find(chain_name) : nullptr;
   std::vector<Flow> out;
@@ -185,7 +208,7 @@ std::vector<Flow> run_stage(const Ruleset& rules, const std::string& table_name,
       out.push_back(std::move(f));
       continue;
     }
-    Walker walker(*table);
+    Walker walker(*table, visits);
     for (Branch& b : walker.run(*chain, std::move(f), 0, 0)) {
       if (b.returned) {
         Verdict v = chain->policy == "DROP" ? Verdict::kDrop : Verdict::kAccept;
@@ -230,8 +253,9 @@ Result<Trace> trace(const Ruleset& rules, const Packet& packet) {
   if (!state) return tl::unexpected(state.error());
   std::vector<Flow> flows(1);
   flows[0].pkt = *state;
-  flows =
-      run_stage(rules, "nat", packet.locally_generated ? "OUTPUT" : "PREROUTING", std::move(flows));
+  size_t visits = 0;
+  flows = run_stage(rules, "nat", packet.locally_generated ? "OUTPUT" : "PREROUTING",
+                    std::move(flows), visits);
   Trace result{packet, {}};
   std::vector<Flow> filtered;
   for (Flow& f : flows) {
@@ -243,7 +267,7 @@ Result<Trace> trace(const Ruleset& rules, const Packet& packet) {
     // The routing decision after DNAT: delivered here (INPUT) or passed on (FORWARD).
     bool local = !packet.locally_generated && f.pkt.is_local(f.pkt.dst);
     const char* chain = packet.locally_generated ? "OUTPUT" : local ? "INPUT" : "FORWARD";
-    for (Flow& g : run_stage(rules, "filter", chain, {std::move(f)})) {
+    for (Flow& g : run_stage(rules, "filter", chain, {std::move(f)}, visits)) {
       g.out.filter = g.stop;
       if (g.stop.verdict != Verdict::kAccept || (local && !packet.locally_generated)) {
         result.outcomes.push_back(finish(g));  // dropped, or delivered without POSTROUTING
@@ -252,7 +276,7 @@ Result<Trace> trace(const Ruleset& rules, const Packet& packet) {
       }
     }
   }
-  for (Flow& f : run_stage(rules, "nat", "POSTROUTING", std::move(filtered))) {
+  for (Flow& f : run_stage(rules, "nat", "POSTROUTING", std::move(filtered), visits)) {
     result.outcomes.push_back(finish(f));
   }
   return result;
@@ -263,7 +287,8 @@ Result<Outcome> evaluate_postrouting(const Ruleset& rules, const Packet& packet)
   if (!state) return tl::unexpected(state.error());
   std::vector<Flow> flows(1);
   flows[0].pkt = *state;
-  flows = run_stage(rules, "nat", "POSTROUTING", std::move(flows));
+  size_t visits = 0;
+  flows = run_stage(rules, "nat", "POSTROUTING", std::move(flows), visits);
   // Without statistic rules in POSTROUTING there is one path; with them, report the first
   // masquerading one, as "can this packet leave NATed".
   auto it =

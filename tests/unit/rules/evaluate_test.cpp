@@ -273,5 +273,29 @@ TEST(Evaluate, EmptyRulesetAcceptsEverything) {
   EXPECT_FALSE(t->outcomes[0].masqueraded);
 }
 
+// Found by the iptables_save fuzzer: a loop-free rule set (iptables-restore loads it) whose
+// chains each jump twice into the next is walked 2^depth times. The walk stops after its budget
+// with the packet's verdict marked uncertain, in well under a second, instead of hanging.
+TEST(Evaluate, ChainsThatJumpTwiceIntoEachOtherEndUncertain) {
+  std::string text = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+  for (int i = 1; i <= 40; ++i) text += ":C" + std::to_string(i) + " - [0:0]\n";
+  text += "-A FORWARD -j C1\n";
+  for (int i = 1; i < 40; ++i) {
+    const std::string next = " -j C" + std::to_string(i + 1) + "\n";
+    text += "-A C" + std::to_string(i) + next + "-A C" + std::to_string(i) + next;
+  }
+  text += "-A FORWARD -j DROP\nCOMMIT\n";
+  auto rules = parse_iptables_save(text);
+  ASSERT_TRUE(rules) << rules.error().message();
+  Packet p;
+  p.src = "10.244.1.3";
+  p.dst = "10.244.2.2";
+  auto t = trace(*rules, p);
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->outcomes.size(), 1u);
+  EXPECT_TRUE(t->uncertain());
+  EXPECT_NE(t->outcomes[0].uncertain.back().find("walk stopped"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace netdoctor::rules
