@@ -168,6 +168,7 @@ TEST(RulesReaders, ReadingAnNftOnlyNamespaceCreatesNoLegacyTable) {
   NEEDS_ROOT();
   ASSERT_EQ(ns.exec("iptables-nft-restore < " + data("kube-proxy.restore")), 0);
   std::string before = ns.output("cat /proc/net/ip_tables_names");
+  const std::string nft_before = ns.output("nft list tables");
   auto handle = ns.open();
   ASSERT_TRUE(handle);
   auto legacy = netns::run_in(*handle, read_legacy_iptc);
@@ -177,6 +178,48 @@ TEST(RulesReaders, ReadingAnNftOnlyNamespaceCreatesNoLegacyTable) {
   ASSERT_TRUE(snap) << snap.error().message();
   EXPECT_EQ(ns.output("cat /proc/net/ip_tables_names"), before);
   EXPECT_EQ(before, "");
+  EXPECT_EQ(ns.output("nft list tables"), nft_before);
+  EXPECT_NE(nft_before, "");  // iptables-nft's tables
+}
+
+// The other way round: on a node with only legacy iptables rules, neither `netdoctor services`
+// nor `netdoctor diagnose` (which reads the same rules, then probes the pods) creates an
+// nftables table or chain (asking iptables-nft or libnftables for something missing could make
+// one), nor a legacy table, on the node or in the pods it enters.
+TEST(RulesReaders, ReadingALegacyOnlyNodeChangesNoNftables) {
+  if (!netdoctor::testing::can_build_namespaces()) GTEST_SKIP() << "needs root";
+  netdoctor::testing::TestNet net(2);
+  ASSERT_TRUE(net.ok()) << "cannot build the test namespaces";
+  const std::string node = "ip netns exec " + net.node() + " ";
+  ASSERT_EQ(sh(node + "iptables-legacy-restore < " + data("kube-proxy.restore")), 0);
+  // What a run could change: nftables (tables, then everything) and the legacy tables.
+  auto state = [](const std::string& ns) {
+    return sh_output("ip netns exec " + ns +
+                     " sh -c 'nft list tables; echo ---; nft list ruleset; echo ---; "
+                     "cat /proc/net/ip_tables_names'");
+  };
+  std::vector<std::string> names = {net.node()};
+  for (const auto& p : net.pods()) names.push_back(p.netns);
+  std::vector<std::string> before;
+  for (const auto& n : names) before.push_back(state(n));
+  // Legacy only: no nftables at all, and the restored legacy tables.
+  EXPECT_EQ(sh_output(node + "nft list tables"), "");
+  EXPECT_EQ(sh_output(node + "nft list ruleset"), "");
+  EXPECT_NE(before[0].find("nat"), std::string::npos) << before[0];
+
+  int status = -1;
+  const std::string services = net.netdoctor("services -o json", &status);
+  EXPECT_EQ(status, 0) << services;
+  EXPECT_NE(services.find("\"backend\": \"iptables-legacy\""), std::string::npos) << services;
+  EXPECT_NE(services.find("\"address\""), std::string::npos) << services;
+  const std::string report = net.netdoctor(
+      "diagnose -o json --timeout 300ms --from ip:" + net.pods()[0].ip + " 2>&1", &status);
+  EXPECT_TRUE(status == 0 || status == 1) << report;  // a diagnosis, faults or not
+  EXPECT_NE(report.find("\"layers\""), std::string::npos) << report;
+
+  for (size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(state(names[i]), before[i]) << names[i];
+  }
 }
 
 TEST(RulesReaders, KubeProxyNftablesTable) {
