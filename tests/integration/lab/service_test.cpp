@@ -134,19 +134,26 @@ class ServiceLabNft : public ::testing::Test {
   void TearDown() override { sh(kLab + " down >/dev/null && " + kLab + " up >/dev/null"); }
 };
 
+// The service faults on the iptables-nft lab, one row each; the rules come from
+// iptables-nft-save there, so the evidence names that backend where it names one.
 TEST_F(ServiceLabNft, HealthyAndFaultsMatchLegacy) {
   expect_healthy("default/client-a");
   if (::testing::Test::IsSkipped()) return;
-  for (const ServiceFault& f : {ServiceFault{"kube-dns-rules-missing", "service-rules-missing",
-                                             "default/client-a", "backend iptables-nft"},
-                                ServiceFault{"endpoints-stale", "endpoints-stale",
-                                             "default/client-a", "10.244.2.250:80"}}) {
+  for (const ServiceFault& f :
+       {ServiceFault{"kube-dns-rules-missing", "service-rules-missing", "default/client-a",
+                     "backend iptables-nft"},
+        ServiceFault{"endpoints-stale", "endpoints-stale", "default/client-a", "10.244.2.250:80"},
+        ServiceFault{"service-no-endpoints", "service-no-endpoints", "default/client-a",
+                     "WEB_SERVICE_HOST=10.96.100.10"},
+        ServiceFault{"hairpin-broken", "hairpin-broken", "default/web-1", "hairpin off on "}}) {
+    SCOPED_TRACE(f.fault);
     ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " fault " + f.fault + " >/dev/null"), 0);
     int status = -1;
     const json r = diagnose_service(f.from, &status);
     EXPECT_EQ(status, 1) << f.fault;
     ASSERT_TRUE(r["root_cause"].is_object()) << r.dump(2);
     EXPECT_EQ(r["root_cause"]["code"], f.code) << r["root_cause"].dump(2);
+    EXPECT_EQ(r["root_cause"]["layer"], "service");
     EXPECT_TRUE(any_evidence(r["root_cause"], f.evidence)) << r["root_cause"].dump(2);
   }
   sh(kLab + " heal >/dev/null");
