@@ -171,7 +171,7 @@ bool Walker::apply(const Rule& rule, const Chain& chain, Flow& flow, size_t inde
     case TargetKind::kChain:
       break;
   }
-  const Chain* child = table_.find(t.name);
+  const Chain* child = table_.target_chain(t);
   if (child == nullptr) {
     hop(flow, rule, "jump to missing chain " + t.name, true);
     return true;

@@ -119,9 +119,9 @@ Result<Table> read_table(const std::string& name) {
     }
     return fail_errno(err, what);
   }
-  // The model takes about two to three times the kernel's bytes (a kube-proxy rule is ~600
-  // bytes there): grow the heap for it in one go rather than a page at a time.
-  reserve_heap(3 * nd_ipt_size(h.get()));
+  // The model takes about twice the kernel's bytes (a kube-proxy rule is ~600 bytes there):
+  // grow the heap for it in one go rather than a page at a time.
+  const HeapReserve reserve(3 * nd_ipt_size(h.get()));
   Table table;
   table.name = name;
   table.chains.resize(nd_ipt_chain_count(h.get()));

@@ -1,17 +1,17 @@
 #include "rules/render.h"
 
-#include <iomanip>
-#include <sstream>
+#include <cstdio>
 
 namespace netdoctor::rules {
 
 namespace {
 
+// "33.3%", "50%". snprintf, not a stream per call: `services` prints one per endpoint.
 std::string percent(double p) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(p * 100 == static_cast<int>(p * 100) ? 0 : 1) << p * 100
-    << "%";
-  return s.str();
+  char buf[32];
+  const int decimals = p * 100 == static_cast<int>(p * 100) ? 0 : 1;
+  std::snprintf(buf, sizeof buf, "%.*f%%", decimals, p * 100);
+  return buf;
 }
 
 void print_decision(std::ostream& out, const char* label, const Decision& d) {
