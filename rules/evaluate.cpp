@@ -15,9 +15,9 @@ constexpr int kMaxDepth = 64;
 constexpr size_t kMaxBranches = 1024;
 // Rules looked at in one trace, over every path and stage. A loop-free rule set can still cost
 // exponential time: chains that each jump twice to the next one are walked 2^depth times. A
-// 10,000-Service node needs a few tens of thousands; past the budget the walk gives up as
-// uncertain instead of hanging.
-constexpr size_t kMaxVisits = 1'000'000;
+// 50,000-Service kube-proxy rule set (bench/gen_rules.awk) stays well below it; past the
+// budget the walk gives up as uncertain instead of hanging.
+constexpr size_t kMaxVisits = 200'000;
 // Hops recorded per path; a real one has a dozen. Bounds what each random branch copies.
 constexpr size_t kMaxPath = 256;
 
