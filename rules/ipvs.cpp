@@ -70,11 +70,12 @@ std::vector<ServiceRule> services_from_ipvs(const std::vector<IpvsService>& serv
     s.protocol = v.protocol;
     s.backend = Backend::kIpvs;
     s.chain = "ipvs " + v.scheduler;
-    int total = 0;
+    // Weights are ints in 0..INT_MAX as read: their sum needs a wider type.
+    long long total = 0;
     for (const IpvsDestination& d : v.destinations) total += d.weight;
     for (const IpvsDestination& d : v.destinations) {
       s.endpoints.push_back(
-          EndpointRule{d.address, total > 0 ? double(d.weight) / total : 0, "", false});
+          EndpointRule{d.address, total > 0 ? double(d.weight) / double(total) : 0, "", false});
     }
     s.rejects = v.destinations.empty();
     out.push_back(std::move(s));
