@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   build-essential cmake pkg-config clang-14 clang-format libclang-rt-14-dev
   # libraries
-  libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libc-ares-dev libiptc-dev libxtables-dev
+  libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libc-ares-dev
   libpcap-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev libexpected-dev
   libcurl4-openssl-dev libssl-dev libnftables-dev
   libyaml-cpp-dev      # kubeconfig files (inventory/kubeconfig.cpp)
