@@ -3,7 +3,8 @@
 # runs each for SECONDS_PER_HARNESS (default 60), starting from its committed corpus
 # (tests/fuzz/corpus/<name>, never written to); new inputs go to build-fuzz/corpus/<name>,
 # crashes, leaks and timeouts to build-fuzz/crashes/<name>-*. Prints per harness the seconds,
-# libFuzzer's executions (stat::number_of_executed_units), the corpus size and the crashes.
+# libFuzzer's executions (stat::number_of_executed_units), the corpus size, the crashes and the
+# inputs slower than 10 s.
 # Exits 1 when any harness crashed.
 #   scripts/fuzz.sh [SECONDS_PER_HARNESS] [HARNESS...]
 # Environment: FUZZ_JOBS (harnesses run at once, default 1), FUZZ_NICE (default 19),
@@ -49,17 +50,20 @@ done
 wait
 
 status=0
-printf '%-14s %8s %14s %8s %8s\n' harness seconds executions corpus crashes
+printf '%-14s %8s %14s %8s %8s %5s\n' harness seconds executions corpus crashes slow
 for h in "${harnesses[@]}"; do
   log="$dir/logs/$h.log"
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   secs=$(sed -n 's/.*Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
   corpus=$(sed -n 's/.* corp: \([0-9]*\)\/.*/\1/p' "$log" | tail -1)
-  crashes=$(find "$dir/crashes" -name "$h-*" -newer "$dir/crashes/.started" -type f | wc -l)
+  # crash-, leak-, timeout- and oom- inputs fail the run; slow-unit- ones (over 10 s) are shown.
+  crashes=$(find "$dir/crashes" -name "$h-*" ! -name "$h-slow-unit-*" -newer "$dir/crashes/.started" \
+    -type f | wc -l)
+  slow=$(find "$dir/crashes" -name "$h-slow-unit-*" -newer "$dir/crashes/.started" -type f | wc -l)
   if [ -z "$execs" ] || [ "$crashes" -gt 0 ] || grep -q "^==[0-9]*==ERROR" "$log"; then
     status=1
   fi
-  printf '%-14s %8s %14s %8s %8s\n' "$h" "${secs:-?}" "${execs:-?}" "$corpus" "$crashes"
+  printf '%-14s %8s %14s %8s %8s %5s\n' "$h" "${secs:-?}" "${execs:-?}" "${corpus:-?}" "$crashes" "$slow"
 done
 [ "$status" -eq 0 ] || echo "fuzz: a harness crashed or did not finish; see $dir/logs and $dir/crashes" >&2
 exit "$status"
