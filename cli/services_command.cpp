@@ -133,24 +133,6 @@ void write_text(std::ostream& out, const rules::RuleSnapshot& snap,
   for (const auto& d : *diffs) out << "  " << d.summary << "\n";
 }
 
-// The inventory from where open_session would take it (the file, else --kubeconfig's API server,
-// else the in-cluster service account's), without open_session's discovery of the host's
-// namespaces: reading this namespace's own rules needs none of it, and discovery enters every
-// namespace on the host, one thread each.
-Result<std::optional<inventory::Inventory>> load_cluster(const ServicesOptions& options) {
-  if (!options.inventory.empty()) return inventory::load_inventory(options.inventory);
-  Result<inventory::ApiServerConfig> config;
-  if (!options.kubeconfig.empty()) {
-    config = inventory::load_kubeconfig(options.kubeconfig);
-  } else if (inventory::in_cluster_available()) {
-    config = inventory::in_cluster_config();
-  } else {
-    return std::nullopt;
-  }
-  if (!config) return tl::unexpected(config.error());
-  return inventory::fetch_inventory(*config);
-}
-
 // The snapshot of a large node is hundreds of thousands of small objects. Freeing them one by one
 // right before the process exits costs more than printing them, so the command hands the snapshot
 // here instead: it stays reachable (no leak report) and goes back with the process's memory.
@@ -162,7 +144,10 @@ void keep_until_exit(rules::RuleSnapshot&& snap) {
 }  // namespace
 
 int run_services(const ServicesOptions& options, std::ostream& out, std::ostream& err) {
-  auto cluster = load_cluster(options);
+  // The inventory from where open_session would take it, without open_session's discovery of the
+  // host's namespaces: reading this namespace's own rules needs none of it, and discovery enters
+  // every namespace on the host, one thread each.
+  auto cluster = load_cluster(options.inventory, options.kubeconfig, err);
   if (!cluster) {
     print_error(err, cluster.error().message());
     return report::kExitUsage;

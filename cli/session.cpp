@@ -27,32 +27,44 @@ bool check_privileges(netns::RunMode mode, std::ostream& err) {
   return false;
 }
 
-// The inventory file, else the API server of --kubeconfig, else the in-cluster service
-// account's; nullopt when there is none of them.
-Result<std::optional<inventory::Inventory>> load_inventory(const SessionOptions& options) {
-  if (!options.inventory_path.empty()) return inventory::load_inventory(options.inventory_path);
-  Result<inventory::ApiServerConfig> config;
-  if (!options.kubeconfig.empty()) {
-    config = inventory::load_kubeconfig(options.kubeconfig);
-  } else if (inventory::in_cluster_available()) {
-    config = inventory::in_cluster_config();
-  } else {
-    return std::nullopt;
-  }
-  if (!config) return tl::unexpected(config.error());
-  return inventory::fetch_inventory(*config);
-}
-
 }  // namespace
 
 void print_error(std::ostream& err, const std::string& message) {
   err << "netdoctor: " << message << "\n";
 }
 
+Result<std::optional<inventory::Inventory>> load_cluster(const std::string& inventory_path,
+                                                         const std::string& kubeconfig,
+                                                         std::ostream& err) {
+  if (!inventory_path.empty()) return inventory::load_inventory(inventory_path);
+  if (!kubeconfig.empty()) {
+    auto config = inventory::load_kubeconfig(kubeconfig);
+    if (!config) return tl::unexpected(config.error());
+    return inventory::fetch_inventory(*config);
+  }
+  Result<inventory::ApiServerConfig> config;
+  if (const std::string path = inventory::default_kubeconfig_path(); !path.empty()) {
+    config = inventory::load_kubeconfig(path);
+  } else if (inventory::in_cluster_available()) {
+    config = inventory::in_cluster_config();
+  } else {
+    return std::nullopt;
+  }
+  if (!config) return tl::unexpected(config.error());
+  auto listed = inventory::fetch_inventory(*config);
+  if (!listed && listed.error().code == ErrorCode::kUnreachable) {
+    print_error(err, "warning: " + listed.error().message() + " (" + config->origin +
+                         "); going on without the cluster's objects, from what this node shows");
+    return std::nullopt;
+  }
+  if (!listed) return tl::unexpected(listed.error());
+  return std::move(*listed);
+}
+
 std::optional<Session> open_session(const SessionOptions& options, std::ostream& err,
                                     int& exit_code) {
   Session s;
-  auto inv = load_inventory(options);
+  auto inv = load_cluster(options.inventory_path, options.kubeconfig, err);
   if (!inv) {
     print_error(err, inv.error().message());
     exit_code = report::kExitUsage;

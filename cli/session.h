@@ -37,6 +37,15 @@ struct Session {
 [[nodiscard]] std::optional<Session> open_session(const SessionOptions& options, std::ostream& err,
                                                   int& exit_code);
 
+// The cluster's objects, from where kubectl would take them: the --inventory file, else the API
+// server of --kubeconfig, else of $KUBECONFIG / ~/.kube/config, else of the pod's service account
+// (in-cluster); nullopt when there is none. A source the user named that fails is an error (bad
+// input, exit 2), and so is an implicit one that answers wrongly (TLS, 401/403). An implicit
+// source whose API server gives no answer at all is a warning on `err` and the run goes on without
+// the objects: an unreachable API server is what netdoctor diagnoses, not bad input.
+[[nodiscard]] Result<std::optional<inventory::Inventory>> load_cluster(
+    const std::string& inventory_path, const std::string& kubeconfig, std::ostream& err);
+
 // "netdoctor: " + message, one line.
 void print_error(std::ostream& err, const std::string& message);
 

@@ -15,6 +15,7 @@ enum class ErrorCode {
   kPermission,    // a capability or privilege is missing
   kUnsupported,   // the kernel or environment lacks a feature
   kTimeout,       // an operation did not finish within its deadline
+  kUnreachable,   // a server gave no answer: name not resolved, connection refused, timed out
 };
 
 struct Error {

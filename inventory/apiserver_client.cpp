@@ -143,7 +143,13 @@ class Client {
     error_buffer_[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     const CURLcode rc = curl_easy_perform(h);
-    if (rc != CURLE_OK) return fail(ErrorCode::kInvalidInput, transport_error(rc));
+    if (rc != CURLE_OK) {
+      const bool no_answer = rc == CURLE_COULDNT_RESOLVE_HOST ||
+                             rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_CONNECT ||
+                             rc == CURLE_OPERATION_TIMEDOUT;
+      return fail(no_answer ? ErrorCode::kUnreachable : ErrorCode::kInvalidInput,
+                  transport_error(rc));
+    }
     Response r;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
     r.body = std::move(body_.text);
@@ -241,7 +247,7 @@ Result<void> list_resource(Client& client, const Resource& resource, const ListO
     std::string query = std::string(resource.path) + "?limit=" + std::to_string(options.limit);
     if (!token.empty()) query += "&continue=" + client.escape(token);
     auto response = client.get(query);
-    if (!response) return fail(ErrorCode::kInvalidInput, what + ": " + response.error().context);
+    if (!response) return fail(response.error().code, what + ": " + response.error().context);
     if (response->status != 200) {
       return fail(ErrorCode::kInvalidInput, what + ": " + http_error(*response));
     }

@@ -5,9 +5,11 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -263,6 +265,27 @@ Result<ApiServerConfig> load_kubeconfig(const std::string& path, const std::stri
     return tl::unexpected(e);
   }
   return parse_kubeconfig(*text, path, context);
+}
+
+std::string default_kubeconfig_path(const InClusterEnv& where) {
+  const auto exists = [](const std::string& p) {
+    struct stat st {};
+    return !p.empty() && ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  };
+  const std::string list = env_of(where, "KUBECONFIG");
+  if (!list.empty()) {
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      const std::size_t end = std::min(list.find(':', start), list.size());
+      const std::string p = list.substr(start, end - start);
+      if (exists(p)) return p;
+      start = end + 1;
+    }
+    return {};  // kubectl does not fall back to ~/.kube/config when KUBECONFIG is set
+  }
+  const std::string home = env_of(where, "HOME");
+  const std::string p = home.empty() ? std::string() : home + "/.kube/config";
+  return exists(p) ? p : std::string();
 }
 
 bool in_cluster_available(const InClusterEnv& where) {

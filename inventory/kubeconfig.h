@@ -51,6 +51,11 @@ struct InClusterEnv {
   std::map<std::string, std::string> env;  // empty: the process environment
 };
 
+// The kubeconfig kubectl reads when none is named: the first file of $KUBECONFIG (a
+// colon-separated list) that exists, else $HOME/.kube/config when it exists; empty when there is
+// none (a set KUBECONFIG naming no existing file is none, as for kubectl).
+[[nodiscard]] std::string default_kubeconfig_path(const InClusterEnv& where = {});
+
 // Whether netdoctor runs with a service account: the token file exists and
 // KUBERNETES_SERVICE_HOST is set.
 [[nodiscard]] bool in_cluster_available(const InClusterEnv& where = {});

@@ -155,6 +155,8 @@ TEST_F(InventoryApiServer, NothingListensIsNamed) {
       listed.error().message().rfind("listing nodes: cannot connect to https://127.0.0.1:1: ", 0),
       0u)
       << listed.error().message();
+  // No answer at all is its own kind of error: the binary goes on without an implicit source.
+  EXPECT_EQ(listed.error().code, ErrorCode::kUnreachable);
 }
 
 // The binary with --kubeconfig: a 403 exits 2 with one line naming pods and the status.
@@ -198,6 +200,63 @@ TEST_F(InventoryApiServer, BinaryUsesTheServiceAccountInCluster) {
             std::string::npos)
       << log;
   err = run("no-pods-token", &status);
+  EXPECT_EQ(status, 2) << err;
+  EXPECT_NE(err.find("listing pods: HTTP 403 Forbidden"), std::string::npos) << err;
+}
+
+// Without a flag, the kubeconfig kubectl would read: $KUBECONFIG, else $HOME/.kube/config. An
+// implicit source whose API server does not answer is a warning and the command goes on (an
+// unreachable API server is a thing to diagnose); the same server named by --kubeconfig is bad
+// input, and so is an implicit one that answers 403.
+TEST_F(InventoryApiServer, BinaryUsesKubeconfigFromEnvironmentAndHome) {
+  if (::geteuid() != 0) GTEST_SKIP() << "netdoctor pods needs root on a node";
+  const std::string good = kubeconfig("env-good.kubeconfig", "    certificate-authority: ca.crt\n",
+                                      "    token: good-token\n");
+  const std::string bin = std::string(ND_BINARY) + " pods -o json 2>&1 >/dev/null";
+  int status = -1;
+  size_t before = server_->access_log().size();
+  std::string err = sh_output("env -u HOME KUBECONFIG=/nonexistent:" + good + " " + bin, &status);
+  EXPECT_EQ(status, 0) << err;
+  EXPECT_NE(server_->access_log().substr(before).find("GET /api/v1/nodes?limit=500 200"),
+            std::string::npos);
+
+  const std::string home = server_->file("home");
+  ASSERT_EQ(::system(("mkdir -p " + home + "/.kube && cp " + good + " " + home +
+                      "/.kube/config && cp " + server_->file("ca.crt") + " " + home + "/.kube/")
+                         .c_str()),
+            0);
+  before = server_->access_log().size();
+  err = sh_output("env -u KUBECONFIG HOME=" + home + " " + bin, &status);
+  EXPECT_EQ(status, 0) << err;
+  EXPECT_NE(server_->access_log().substr(before).find("GET /api/v1/nodes?limit=500 200"),
+            std::string::npos);
+  // KUBECONFIG set but naming no file: nothing, as for kubectl (no fallback to ~/.kube/config).
+  before = server_->access_log().size();
+  err = sh_output("KUBECONFIG=/nonexistent HOME=" + home + " " + bin, &status);
+  EXPECT_EQ(status, 0) << err;
+  EXPECT_EQ(server_->access_log().substr(before).find("GET /api/v1/nodes"), std::string::npos);
+
+  const std::string silent = server_->file("silent.kubeconfig");
+  ASSERT_TRUE(testing::write_text(
+      silent,
+      "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: x\n  cluster:\n"
+      "    server: https://127.0.0.1:1\ncontexts:\n- name: c\n  context:\n    cluster: x\n"
+      "    user: u\nusers:\n- name: u\n  user:\n    token: t\n"));
+  err = sh_output("env -u HOME KUBECONFIG=" + silent + " " + bin, &status);
+  EXPECT_EQ(status, 0) << err;
+  EXPECT_EQ(
+      err.rfind("netdoctor: warning: listing nodes: cannot connect to https://127.0.0.1:1", 0), 0u)
+      << err;
+  EXPECT_NE(err.find("going on without the cluster's objects"), std::string::npos) << err;
+  err = sh_output(
+      std::string(ND_BINARY) + " pods -o json --kubeconfig " + silent + " 2>&1 >/dev/null",
+      &status);
+  EXPECT_EQ(status, 2) << err;
+
+  const std::string forbidden =
+      kubeconfig("env-forbidden.kubeconfig", "    certificate-authority: ca.crt\n",
+                 "    token: no-pods-token\n");
+  err = sh_output("env -u HOME KUBECONFIG=" + forbidden + " " + bin, &status);
   EXPECT_EQ(status, 2) << err;
   EXPECT_NE(err.find("listing pods: HTTP 403 Forbidden"), std::string::npos) << err;
 }

@@ -224,6 +224,23 @@ TEST(Kubeconfig, MissingFileIsBadInput) {
             R"(cannot read kubeconfig "/nonexistent/kubeconfig": No such file or directory)");
 }
 
+// kubectl's default: the first existing file of $KUBECONFIG, else $HOME/.kube/config; a set
+// KUBECONFIG that names no existing file means none (no fallback to the home directory).
+TEST(Kubeconfig, DefaultPathFollowsKubectl) {
+  TempDir dir;
+  dir.file("a", "x");
+  dir.file("home/.kube/config", "y");
+  const std::string a = dir.path() + "/a";
+  const std::string home = dir.path() + "/home";
+  EXPECT_EQ(default_kubeconfig_path({"", {{"KUBECONFIG", "/nonexistent:" + a}, {"HOME", home}}}),
+            a);
+  EXPECT_EQ(default_kubeconfig_path({"", {{"KUBECONFIG", "::" + a + ":"}}}), a);
+  EXPECT_EQ(default_kubeconfig_path({"", {{"HOME", home}}}), home + "/.kube/config");
+  EXPECT_EQ(default_kubeconfig_path({"", {{"KUBECONFIG", "/nonexistent"}, {"HOME", home}}}), "");
+  EXPECT_EQ(default_kubeconfig_path({"", {{"HOME", dir.path()}}}), "");        // no .kube/config
+  EXPECT_EQ(default_kubeconfig_path({"", {{"KUBECONFIG", dir.path()}}}), "");  // a directory
+}
+
 TEST(InCluster, ServiceAccountAndEnvironment) {
   TempDir dir;
   dir.file("token", "sa-token\n");
