@@ -148,6 +148,7 @@ Result<Table> read_table(const std::string& name) {
       rule.position = static_cast<int>(i) + 1;
       if (convert(in, rule)) unresolved.push_back(&rule);
     }
+    nd_ipt_release(h.get(), c);
   }
   resolve(table, unresolved);
   return table;

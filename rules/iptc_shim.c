@@ -37,6 +37,10 @@ struct nd_ipt {
   size_t* position; /* the inverse: chains[i] is printed at position[i] */
   uint32_t* rules;  /* offsets of rule entries (policy and RETURN entries left out) */
   size_t nrules;
+  char* names;         /* the user chains' names, copied out of the entries (nd_ipt_release) */
+  unsigned char* done; /* per chain (kernel order): its rules were read */
+  size_t unread;       /* the first chain (kernel order) not done */
+  size_t released;     /* bytes at the start of the mapping given back to the kernel */
   nd_out out;
   char proto[32];
 };
@@ -257,6 +261,26 @@ static int parse(nd_ipt* t) {
   return -2; /* no end marker */
 }
 
+/* The user chains' names point into their ERROR entries: copy them out, so that a rule can name
+ * the chain it jumps to after that chain's entries went back to the kernel. */
+static int copy_names(nd_ipt* t) {
+  size_t total = 1, at = 0;
+  for (size_t i = 0; i < t->nchains; i++) {
+    if (!t->chains[i].builtin) total += t->chains[i].name_len + 1;
+  }
+  t->names = malloc(total);
+  t->done = calloc(t->nchains + 1, 1);
+  if (t->names == NULL || t->done == NULL) return -1;
+  for (size_t i = 0; i < t->nchains; i++) {
+    nd_chain* c = &t->chains[i];
+    if (c->builtin) continue;
+    memcpy(t->names + at, c->name, c->name_len + 1);
+    c->name = t->names + at;
+    at += c->name_len + 1;
+  }
+  return 0;
+}
+
 nd_ipt* nd_ipt_read(const char* table, int* err, char* errbuf, size_t errlen) {
   nd_ipt* t = calloc(1, sizeof *t);
   int rc;
@@ -269,6 +293,7 @@ nd_ipt* nd_ipt_read(const char* table, int* err, char* errbuf, size_t errlen) {
     return NULL;
   }
   rc = parse(t);
+  if (rc == 0) rc = copy_names(t);
   if (rc == 0) {
     t->position = malloc((t->nchains + 1) * sizeof *t->position);
     if (t->position == NULL) rc = -1;
@@ -291,6 +316,8 @@ void nd_ipt_free(nd_ipt* t) {
   free(t->order);
   free(t->position);
   free(t->rules);
+  free(t->names);
+  free(t->done);
   free(t->out.buf);
   free(t->out.toks);
   free(t);
@@ -468,6 +495,22 @@ static int render(nd_ipt* t, uint32_t off, nd_ipt_rule* r) {
   r->tokens = o->toks;
   r->token_count = o->ntok;
   return 0;
+}
+
+void nd_ipt_release(nd_ipt* t, size_t chain) {
+  const size_t step = 2u << 20; /* whole huge pages, and few calls */
+  size_t below;
+  t->done[t->order[chain]] = 1;
+  while (t->unread < t->nchains && t->done[t->unread]) t->unread++;
+  /* Every entry before the first unread chain's head has been read (chains are contiguous and
+   * in the kernel's order; the policy and RETURN entries were read by parse). */
+  below = (size_t)(t->blob - (const unsigned char*)t->entries) +
+          (t->unread < t->nchains ? t->chains[t->unread].head : t->size);
+  below &= ~(step - 1);
+  if (below > t->released) {
+    madvise((char*)t->entries + t->released, below - t->released, MADV_DONTNEED);
+    t->released = below;
+  }
 }
 
 int nd_ipt_rule_get(nd_ipt* t, size_t chain, size_t rule, nd_ipt_rule* out) {

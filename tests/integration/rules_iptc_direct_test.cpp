@@ -191,6 +191,13 @@ INSTANTIATE_TEST_SUITE_P(
                                   "iptables-legacy-restore --noflush < " +
                                   kTestdata + "varied-legacy.restore",
                               600},
+                      // 2,000 Services: 13 MB of entries, which the reader gives back to
+                      // the kernel 2 MiB at a time while it reads (nd_ipt_release); the
+                      // KUBE-SEP chains go first, before the KUBE-SVC rules that name them.
+                      RuleSet{"large_kube_proxy",
+                              "awk -v services=2000 -v endpoints=3 -f " + kSource +
+                                  "/bench/gen_rules.awk | iptables-legacy-restore",
+                              22000},
                       RuleSet{"lab_kube_proxy",
                               "iptables-legacy-restore < " + kTestdata + "kube-proxy-legacy.save",
                               60},
