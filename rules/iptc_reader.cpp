@@ -115,7 +115,7 @@ Result<Table> read_table(const std::string& name) {
   if (!h) {
     std::string what = "cannot read legacy iptables table \"" + name + "\" (" + msg + ")";
     if (err == EPERM || err == EACCES) {
-      return fail(ErrorCode::kPermission, what + ": needs CAP_NET_ADMIN and CAP_NET_RAW");
+      return fail(ErrorCode::kPermission, what + ": needs CAP_NET_ADMIN");
     }
     return fail_errno(err, what);
   }

@@ -94,11 +94,14 @@ static void unmap_entries(nd_ipt* t) {
   t->entries_len = 0;
 }
 
-/* The two getsockopt calls libiptc makes. The table may change between them (EAGAIN): retry. */
+/* The two getsockopt calls libiptc makes. The table may change between them (EAGAIN): retry.
+ * The kernel answers them on any IPv4 socket and checks only CAP_NET_ADMIN; libiptc's raw
+ * socket would also need CAP_NET_RAW, so a plain UDP socket (never bound, never sent on) lets
+ * netdoctor read the rules with CAP_NET_ADMIN alone. */
 static int fetch(nd_ipt* t, const char* table, int* err, char* errbuf, size_t errlen) {
-  int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
   int rc = -1;
-  if (fd < 0) return fail(err, errbuf, errlen, errno, "cannot open a raw socket");
+  if (fd < 0) return fail(err, errbuf, errlen, errno, "cannot open a socket");
   for (int attempt = 0; attempt < 5; attempt++) {
     socklen_t len = sizeof t->info;
     memset(&t->info, 0, sizeof t->info);
