@@ -52,6 +52,14 @@ void add_endpoint(ServiceRule& s, EndpointRule ep) {
   s.endpoints.push_back(std::move(ep));
 }
 
+// The rules of a Service or endpoint chain that evaluation cannot decide (ServiceRule::uncertain).
+void note_uncertain(const Chain& chain, ServiceRule& s) {
+  for (const Rule& r : chain.rules) {
+    if (!r.uncertain() || s.uncertain.size() >= ServiceRule::kMaxUncertain) continue;
+    s.uncertain.push_back("nat " + chain.name + " #" + std::to_string(r.position) + ": " + r.text);
+  }
+}
+
 // Walks a Service chain down to its endpoint chains, sharing out `share` of the connections
 // the way the statistic rules do (each takes probability p of what the rules before it left).
 // Chains are followed by the index the readers recorded (Table::target_chain): a node with
@@ -60,6 +68,7 @@ void collect(const Table& nat, const Chain* chain, double share, int depth, Serv
   if (chain == nullptr || depth > 8) return;
   const std::string& name = chain->name;
   double remaining = share;
+  note_uncertain(*chain, s);
   for (const Rule& r : chain->rules) {
     if (r.target.name == "KUBE-MARK-MASQ") {
       if (r.src.present && r.src.negated) {
@@ -82,6 +91,7 @@ void collect(const Table& nat, const Chain* chain, double share, int depth, Serv
     const Chain* child = nat.target_chain(r.target);
     if (child == nullptr) continue;
     if (const Rule* dnat = dnat_rule(*child)) {
+      note_uncertain(*child, s);
       add_endpoint(s, EndpointRule{dnat->target.to, taken, child->name, has_hairpin_masq(*child)});
     } else {
       collect(nat, child, taken, depth + 1, s);

@@ -36,6 +36,11 @@ struct ServiceRule {
   std::string cluster_cidr;
   std::vector<int> node_ports;  // KUBE-NODEPORTS entries leading to the same Service chain
   Backend backend = Backend::kNone;
+  // Rules of its Service and endpoint chains netdoctor does not decode (-m u32, -m string, an
+  // unknown target: Rule::uncertain), "nat CHAIN #N: text", at most kMaxUncertain of them. The
+  // endpoints above assume they never match: whoever judges the Service must say so.
+  std::vector<std::string> uncertain;
+  static constexpr std::size_t kMaxUncertain = 8;
 
   // "ns" and "svc" of the name, empty when unnamed.
   [[nodiscard]] std::string ns() const;

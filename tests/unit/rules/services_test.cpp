@@ -27,6 +27,30 @@ const ServiceRule* find(const std::vector<ServiceRule>& s, const std::string& ip
   return nullptr;
 }
 
+// Rules the model does not decode in a Service's chains (u32, string, an unknown target) are
+// listed as uncertain; the endpoints are still recovered.
+TEST(Services, UndecodedRulesInTheServiceChainsAreUncertain) {
+  const std::string text =
+      "*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n"
+      ":KUBE-SEP-A - [0:0]\n"
+      "-A KUBE-SERVICES -d 10.96.100.10/32 -p tcp -m comment --comment \"default/web:http cluster "
+      "IP\" -m tcp --dport 80 -j KUBE-SVC-A\n"
+      "-A KUBE-SVC-A -m u32 --u32 \"0x0>>0x16&0x3c@0x0=0x1\" -j RETURN\n"
+      "-A KUBE-SVC-A -m string --string \"x\" --algo bm -j RETURN\n"
+      "-A KUBE-SVC-A -m comment --comment \"default/web:http -> 10.244.1.4:80\" -j KUBE-SEP-A\n"
+      "-A KUBE-SEP-A -p tcp -m tcp -j DNAT --to-destination 10.244.1.4:80\n"
+      "COMMIT\n";
+  auto rs = parse_iptables_save(text, "uncertain.save");
+  ASSERT_TRUE(rs) << rs.error().message();
+  const auto s = services_from_iptables(*rs, Backend::kIptablesLegacy);
+  ASSERT_EQ(s.size(), 1u);
+  ASSERT_EQ(s[0].endpoints.size(), 1u);
+  ASSERT_EQ(s[0].uncertain.size(), 2u);
+  EXPECT_NE(s[0].uncertain[0].find("nat KUBE-SVC-A #1: "), std::string::npos) << s[0].uncertain[0];
+  EXPECT_NE(s[0].uncertain[0].find("u32"), std::string::npos) << s[0].uncertain[0];
+  EXPECT_NE(s[0].uncertain[1].find("nat KUBE-SVC-A #2: "), std::string::npos) << s[0].uncertain[1];
+}
+
 TEST(Services, FromKubeProxyRules) {
   auto s = load_services("kube-proxy-legacy.save");
   // 9 KUBE-SERVICES entries of nat plus the REJECT of svc6 in filter.
