@@ -150,13 +150,14 @@ std::vector<RemoteTarget> remote_targets(const inventory::Inventory* inv,
   if (inv != nullptr) {
     for (const auto& node : inv->nodes) {
       if (node.name == this_node) continue;
+      std::size_t taken = 0;
       for (const auto& pod : inv->pods) {
         if (pod.node != node.name || pod.host_network || pod.ip.empty()) continue;
         if (!pod.phase.empty() && pod.phase != "Running") continue;
         out.push_back({pod.display_name(), pod.ip, node.name,
                        node.internal_ips.empty() ? "" : node.internal_ips.front(),
                        node.pod_cidrs.empty() ? "" : node.pod_cidrs.front()});
-        break;
+        if (++taken == kPodsPerNode) break;
       }
     }
     return out;
@@ -178,6 +179,28 @@ std::vector<Check> evaluate_cross_node(const std::string& source,
                                        const std::vector<CrossProbe>& probes, const NodeView* n) {
   std::vector<Check> out;
   for (const auto& p : probes) out.push_back(evaluate_one(source, p, n));
+  // A pod that does not answer while another pod of the same node does: the route, the overlay
+  // and the underlay carry traffic to that node, so the fault is the pod's (or the inventory
+  // names a pod that is gone), not the path's.
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    const CrossProbe& p = probes[i];
+    if (!p.small || p.small->outcome == EchoOutcome::kReply || p.target.node.empty()) continue;
+    for (const auto& other : probes) {
+      if (&other == &p || other.target.node != p.target.node || !other.small ||
+          other.small->outcome != EchoOutcome::kReply) {
+        continue;
+      }
+      Check& c = out[i];
+      c.code = "pod-unreachable";
+      c.summary = p.target.display + " does not answer, while " + other.target.display +
+                  " on the same node " + p.target.node +
+                  " does: the path to that node works; the pod itself is down or gone";
+      c.evidence.resize(1);  // the failed echo; the path's facts are not the explanation
+      c.evidence.push_back("ICMP echo " + source + " -> " + other.target.display + " (" +
+                           other.target.ip + "): reply in " + format_ms(other.small->rtt));
+      break;
+    }
+  }
   return out;
 }
 

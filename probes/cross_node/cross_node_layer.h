@@ -21,6 +21,9 @@
 namespace netdoctor::probes {
 
 // A pod (or pod-network address) on another node.
+// Pods probed per other node when the inventory lists them (remote_targets).
+inline constexpr std::size_t kPodsPerNode = 2;
+
 struct RemoteTarget {
   std::string display;  // "default/web-2" or "10.244.2.0 (node2's pod network)"
   std::string ip;
@@ -51,7 +54,9 @@ struct CrossNodeOptions {
   std::size_t max_targets = 8;
 };
 
-// Remote targets: with an inventory, one running pod per other node; without, one address per
+// Remote targets: with an inventory, up to two running pods per other node (one pod that does
+// not answer is then told apart from a path that carries nothing: an inventory may name a pod
+// that is gone); without, one address per
 // remote pod CIDR the node routes (the gateway of an overlay route, else the CIDR's .1).
 [[nodiscard]] std::vector<RemoteTarget> remote_targets(const inventory::Inventory* inventory,
                                                        const std::string& this_node,

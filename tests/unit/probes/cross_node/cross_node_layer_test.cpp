@@ -151,6 +151,47 @@ TEST(RemoteTargets, OneRunningPodPerOtherNodeFromTheInventory) {
   EXPECT_EQ(t[0].pod_cidr, "10.244.2.0/24");
 }
 
+TEST(RemoteTargets, AtMostTwoRunningPodsPerOtherNode) {
+  inventory::Inventory inv;
+  inv.nodes = {{"node1", {"172.30.0.11"}, "", {"10.244.1.0/24"}},
+               {"node2", {"172.30.0.12"}, "", {"10.244.2.0/24"}}};
+  for (int i = 2; i <= 5; ++i) {
+    inventory::Pod p;
+    p.ns = "default";
+    p.name = "pod-" + std::to_string(i);
+    p.node = "node2";
+    p.ip = "10.244.2." + std::to_string(i);
+    p.phase = "Running";
+    inv.pods.push_back(p);
+  }
+  auto t = remote_targets(&inv, "node1", {});
+  ASSERT_EQ(t.size(), kPodsPerNode);
+  EXPECT_EQ(t[0].display, "default/pod-2");
+  EXPECT_EQ(t[1].display, "default/pod-3");
+}
+
+// The inventory names a pod that is gone: it does not answer, another pod of its node does.
+// The path to node2 works, so neither the underlay nor the overlay is blamed.
+TEST(CrossNode, OnePodSilentAnotherOfItsNodeAnsweringIsThePodsFault) {
+  const NodeView n = node1();
+  CrossProbe gone = probe(EchoOutcome::kTimeout);
+  gone.target.display = "default/ghost-2";
+  gone.target.ip = "10.244.2.250";
+  const CrossProbe alive = probe(EchoOutcome::kReply);
+  const auto checks = evaluate_cross_node("default/client-a", {gone, alive}, &n);
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].status, Status::kFail);
+  EXPECT_EQ(checks[0].code, "pod-unreachable");
+  EXPECT_NE(checks[0].summary.find("default/web-2 on the same node node2 does"), std::string::npos)
+      << checks[0].summary;
+  EXPECT_EQ(checks[1].status, Status::kPass);
+  // Both silent: the path is blamed as before.
+  const auto both =
+      evaluate_cross_node("default/client-a", {gone, probe(EchoOutcome::kTimeout)}, &n);
+  EXPECT_EQ(both[0].code, "underlay-blocked");
+  EXPECT_EQ(both[1].code, "underlay-blocked");
+}
+
 TEST(RemoteTargets, WithoutInventoryFromTheOverlayRoutes) {
   auto t = remote_targets(nullptr, "node1", node1().links);
   ASSERT_EQ(t.size(), 1u);
