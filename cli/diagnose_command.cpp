@@ -11,6 +11,7 @@
 #include "cli/picture.h"
 #include "cli/progress.h"
 #include "cli/session.h"
+#include "core/capabilities.h"
 #include "core/duration.h"
 #include "inventory/ref.h"
 #include "probes/diagnose.h"
@@ -60,6 +61,19 @@ void write_report(const DiagnoseOptions& o, const report::Report& r, std::ostrea
     out << report::path_dot(report::fault_path(r));
   } else {
     report::write_text(out, r, report::TextOptions{o.color, o.verbose});
+  }
+}
+
+// CAP_NET_RAW and CAP_NET_ADMIN are not needed to enter anything: without them the run goes
+// on, the checks that need them are skipped naming them, and this says so up front.
+void warn_missing_net_capabilities(netns::RunMode mode, std::ostream& err) {
+  std::vector<Capability> wanted{Capability::kNetRaw};
+  if (mode == netns::RunMode::kNode) wanted.push_back(Capability::kNetAdmin);
+  for (const Capability c : missing_capabilities(wanted)) {
+    print_error(err, "warning: missing capability " + to_string(c) + ": the checks that need it (" +
+                         (c == Capability::kNetRaw ? "ICMP probes, packet capture"
+                                                   : "the node's iptables/nftables rules") +
+                         ") are skipped");
   }
 }
 
@@ -155,6 +169,8 @@ int run_diagnose(const DiagnoseOptions& o, std::ostream& out, std::ostream& err)
   auto r = run_diagnosis(*plan, err, code);
   if (progress) progress->finish();
   if (!r) return code;
+  warn_missing_net_capabilities(r->mode == "pod" ? netns::RunMode::kPod : netns::RunMode::kNode,
+                                err);
   write_report(o, *r, out);
   if (!o.picture.empty()) write_picture(*r, o.picture, err);
   return r->healthy() ? report::kExitHealthy : report::kExitFaulty;

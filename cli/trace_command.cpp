@@ -79,7 +79,9 @@ int run_trace(const TraceOptions& o, std::ostream& out, std::ostream& err) {
       self ? rules::read_rules(*self) : Result<rules::RuleSnapshot>(tl::unexpected(self.error()));
   if (!snap) {
     print_error(err, "cannot read the node's rules: " + snap.error().message());
-    return report::kExitUsage;
+    // The rules are all trace follows: without CAP_NET_ADMIN it is a missing privilege.
+    return snap.error().code == ErrorCode::kPermission ? report::kExitPrivilege
+                                                       : report::kExitUsage;
   }
   rules::Packet p;
   p.src = src.ip;

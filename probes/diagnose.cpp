@@ -90,7 +90,9 @@ void run_node_layer(Checks& out, const DiagnoseContext& ctx) {
     out.push_back(std::move(c));
   }
   if (ctx.rules == nullptr) {
-    out.push_back(skipped(Layer::kNode, "the node's iptables rules could not be read"));
+    out.push_back(
+        skipped(Layer::kNode, "the node's iptables rules could not be read" +
+                                  (ctx.rules_error.empty() ? "" : ": " + ctx.rules_error)));
     return;
   }
   out.push_back(check_forward_policy(ctx.rules->ruleset, pod_flows(ctx)));
@@ -209,7 +211,7 @@ void per_source(Checks& out, const std::vector<SourcePod>& sources, TaskLimit* l
 
 void run_service(Checks& out, const std::vector<SourcePod>& sources, const DiagnoseContext& ctx,
                  const DiagnoseOptions& options) {
-  const ServiceContext sc{ctx.inventory, ctx.rules, node_links_of(ctx)};
+  const ServiceContext sc{ctx.inventory, ctx.rules, node_links_of(ctx), ctx.rules_error};
   ServiceOptions o;
   o.timeout = options.timeout;
   o.to_services = options.to;
@@ -265,15 +267,23 @@ struct Shared {
         discovery(*given.discovery),
         limit(static_cast<std::ptrdiff_t>(o.parallel)) {
     if (given.inventory != nullptr) inventory = *given.inventory;
+    std::string rules_error = given.rules_error;
     if (given.rules != nullptr) {
       rules = *given.rules;
     } else if (given.mode == netns::RunMode::kNode) {
       // Read once (libiptc: a few milliseconds) and shared by every layer that judges a flow.
-      if (auto self = netns::Netns::current()) {
-        if (auto snap = rules::read_rules(*self)) rules = std::move(*snap);
+      // A failure (without CAP_NET_ADMIN) costs only the checks that judge rules: they are
+      // skipped with this reason, the rest of the run goes on.
+      auto self = netns::Netns::current();
+      auto snap = self ? rules::read_rules(*self) : tl::unexpected(self.error());
+      if (snap) {
+        rules = std::move(*snap);
+      } else {
+        rules_error = snap.error().message();
       }
     }
     ctx = given;
+    ctx.rules_error = rules_error;
     ctx.discovery = &discovery;
     ctx.inventory = inventory ? &*inventory : nullptr;
     ctx.rules = rules ? &*rules : nullptr;

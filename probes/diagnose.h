@@ -39,6 +39,8 @@ struct DiagnoseContext {
   const inventory::Inventory* inventory = nullptr;  // may be null
   // The node's proxy and filter rules; diagnose() reads them in node mode when left null.
   const rules::RuleSnapshot* rules = nullptr;
+  // Why `rules` is null on a node (e.g. "... needs CAP_NET_ADMIN"); set by diagnose().
+  std::string rules_error;
   TaskLimit* limit = nullptr;  // set by diagnose()
 };
 

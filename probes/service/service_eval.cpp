@@ -145,6 +145,14 @@ Check rules_check(const ServiceFacts& f, const ServiceTarget& t) {
                   ? "the rules reject " + where(t) + " (no endpoints), as the inventory says"
                   : "the rules lead " + where(t) + " to the " + std::to_string(n) +
                         " ready endpoint" + (n == 1 ? "" : "s") + " of the EndpointSlices";
+  // Rules netdoctor cannot decode might send the traffic elsewhere: the comparison holds only
+  // if they never match. No finding of its own (the connects through the ClusterIP judge the
+  // traffic), but the uncertainty is said.
+  if (t.rule && !t.rule->uncertain.empty()) {
+    c.summary += " (uncertain: " + std::to_string(t.rule->uncertain.size()) +
+                 " rule(s) on the way are not decoded and assumed not to match)";
+    for (const auto& u : t.rule->uncertain) c.evidence.push_back("uncertain: " + u);
+  }
   return c;
 }
 
@@ -372,7 +380,10 @@ std::vector<Check> evaluate_service_layer(const ServiceFacts& f) {
   if (!f.rules_read) {
     Check c = make(f, "service.rules");
     c.status = Status::kSkip;
-    c.summary = "the node's proxy rules are not visible here (pod mode, or they could not be read)";
+    c.summary = f.rules_error.empty()
+                    ? "the node's proxy rules are not visible here (pod mode, or they could not "
+                      "be read)"
+                    : "the node's proxy rules could not be read: " + f.rules_error;
     out.push_back(std::move(c));
   }
   if (f.targets.empty()) {

@@ -58,6 +58,7 @@ struct ServiceFacts {
   std::string source;         // display name of the source pod
   std::string source_ip;      // its IPv4 address
   bool rules_read = false;    // the node's proxy rules were read (node mode)
+  std::string rules_error;    // why they could not be read on a node (a missing capability)
   std::string rules_backend;  // "iptables-legacy", ...
   std::vector<std::string> rule_notes;
   std::vector<ServiceTarget> targets;

@@ -80,6 +80,7 @@ ServiceFacts collect_service_facts(const SourcePod& src, const ServiceContext& c
   f.source = src.display;
   f.source_ip = src.ip;
   std::vector<rules::ServiceRule> rule_services;
+  f.rules_error = ctx.rules_error;
   if (ctx.rules) {
     f.rules_read = true;
     f.rules_backend = rules::to_string(ctx.rules->backend);

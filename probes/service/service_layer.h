@@ -26,6 +26,7 @@ struct ServiceContext {
   const inventory::Inventory* inventory = nullptr;  // may be null: the rules' Services are used
   const rules::RuleSnapshot* rules = nullptr;       // null in pod mode: no rules comparison
   const netns::LinkSnapshot* node_links = nullptr;  // null in pod mode: no bridge-port flags
+  std::string rules_error;                          // why `rules` is null on a node
 };
 
 struct ServiceOptions {
