@@ -12,7 +12,9 @@
 namespace netdoctor::netns {
 namespace {
 
-Result<std::string> read_all(int fd, const std::string& name, std::size_t max_bytes) {
+// Past max_bytes: an error, or (with `truncated`) the first max_bytes and *truncated = true.
+Result<std::string> read_all(int fd, const std::string& name, std::size_t max_bytes,
+                             bool* truncated) {
   std::string out;
   char buf[8192];
   for (;;) {
@@ -23,6 +25,11 @@ Result<std::string> read_all(int fd, const std::string& name, std::size_t max_by
     }
     if (n == 0) break;
     out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes && truncated != nullptr) {
+      out.resize(max_bytes);
+      *truncated = true;
+      break;
+    }
     if (out.size() > max_bytes) {
       return fail(ErrorCode::kInvalidInput,
                   "\"" + name + "\" is larger than " + std::to_string(max_bytes) + " bytes");
@@ -31,10 +38,8 @@ Result<std::string> read_all(int fd, const std::string& name, std::size_t max_by
   return out;
 }
 
-}  // namespace
-
-Result<std::string> read_file_in_root(const std::string& root, const std::string& path,
-                                      std::size_t max_bytes) {
+Result<std::string> read_in_root(const std::string& root, const std::string& path,
+                                 std::size_t max_bytes, bool* truncated) {
   const std::string name = root + path;
   Fd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir) return fail_errno(errno, "cannot open root \"" + root + "\"");
@@ -43,11 +48,24 @@ Result<std::string> read_file_in_root(const std::string& root, const std::string
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   Fd fd(static_cast<int>(::syscall(SYS_openat2, dir.get(), path.c_str(), &how, sizeof how)));
   if (!fd) return fail_errno(errno, "cannot open \"" + name + "\"");
-  return read_all(fd.get(), name, max_bytes);
+  return read_all(fd.get(), name, max_bytes, truncated);
+}
+
+}  // namespace
+
+Result<std::string> read_file_in_root(const std::string& root, const std::string& path,
+                                      std::size_t max_bytes) {
+  return read_in_root(root, path, max_bytes, nullptr);
 }
 
 Result<std::string> read_pod_file(pid_t pid, const std::string& path, std::size_t max_bytes) {
-  return read_file_in_root("/proc/" + std::to_string(pid) + "/root", path, max_bytes);
+  return read_in_root("/proc/" + std::to_string(pid) + "/root", path, max_bytes, nullptr);
+}
+
+Result<std::string> read_pod_file_head(pid_t pid, const std::string& path, std::size_t max_bytes,
+                                       bool& truncated) {
+  truncated = false;
+  return read_in_root("/proc/" + std::to_string(pid) + "/root", path, max_bytes, &truncated);
 }
 
 std::map<std::string, std::string> parse_environ(const std::string& raw) {
@@ -69,7 +87,7 @@ Result<std::map<std::string, std::string>> read_environ(pid_t pid) {
   const std::string name = "/proc/" + std::to_string(pid) + "/environ";
   Fd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return fail_errno(errno, "cannot open \"" + name + "\"");
-  auto raw = read_all(fd.get(), name, 1 << 20);
+  auto raw = read_all(fd.get(), name, 1 << 20, nullptr);
   if (!raw) return tl::unexpected(raw.error());
   return parse_environ(*raw);
 }

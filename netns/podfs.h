@@ -20,6 +20,11 @@ namespace netdoctor::netns {
 [[nodiscard]] Result<std::string> read_pod_file(pid_t pid, const std::string& path,
                                                 std::size_t max_bytes = 1 << 20);
 
+// Like read_pod_file, for a file its program reads only line by line (resolv.conf: glibc has no
+// size limit): a longer file gives its first max_bytes and `truncated` set, not an error.
+[[nodiscard]] Result<std::string> read_pod_file_head(pid_t pid, const std::string& path,
+                                                     std::size_t max_bytes, bool& truncated);
+
 // Same, resolving `path` inside the directory tree `root` (used by tests and read_pod_file).
 [[nodiscard]] Result<std::string> read_file_in_root(const std::string& root,
                                                     const std::string& path,

@@ -35,8 +35,10 @@ std::string trim(std::string s) {
 PodSecrets read_secrets(pid_t pid, ApiPodFacts& pod) {
   PodSecrets s;
   if (auto env = netns::read_environ(pid)) s.environ = std::move(*env);
-  if (auto text = netns::read_pod_file(pid, "/etc/resolv.conf")) {
-    s.resolv = dns::parse_resolv_conf(*text);
+  bool truncated = false;
+  if (auto text = netns::read_pod_file_head(pid, "/etc/resolv.conf", dns::kResolvConfReadLimit,
+                                            truncated)) {
+    s.resolv = dns::parse_resolv_conf_head(*text, truncated);
   }
   if (auto ca = netns::read_pod_file(pid, std::string(kServiceAccount) + "ca.crt")) {
     s.ca_pem = std::move(*ca);

@@ -71,7 +71,7 @@ PodResolv read_pod_resolv(pid_t pid) {
     r.detail = "no process in the pod";
     return r;
   }
-  auto text = netns::read_pod_file(pid, "/etc/resolv.conf");
+  auto text = netns::read_pod_file_head(pid, "/etc/resolv.conf", kResolvConfReadLimit, r.truncated);
   if (text) {
     r.state = ResolvState::kRead;
     r.text = std::move(*text);
@@ -92,7 +92,9 @@ DnsContext build_context(const SourcePod& src, const PodResolv& resolv,
   c.have_inventory = inv != nullptr;
   c.resolv_state = resolv.state;
   c.resolv_detail = resolv.detail;
-  if (resolv.state == ResolvState::kRead) c.resolv = parse_resolv_conf(resolv.text);
+  if (resolv.state == ResolvState::kRead) {
+    c.resolv = parse_resolv_conf_head(resolv.text, resolv.truncated);
+  }
   if (const auto slash = src.pod.find('/'); slash != std::string::npos) {
     c.pod_namespace = src.pod.substr(0, slash);
   }

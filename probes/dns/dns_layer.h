@@ -46,6 +46,7 @@ struct PodResolv {
   ResolvState state = ResolvState::kNoProcess;
   std::string detail;
   std::string text;
+  bool truncated = false;  // `text` is the file's first kResolvConfReadLimit bytes
 };
 
 // Reads /etc/resolv.conf inside the container of `pid` (0: no process).

@@ -186,4 +186,11 @@ bool is_ip_address(std::string_view text) {
   return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
+ResolvConf parse_resolv_conf_head(std::string_view text, bool truncated) {
+  if (truncated) text = text.substr(0, text.rfind('\n') + 1);  // npos + 1 == 0: no full line
+  ResolvConf rc = parse_resolv_conf(text);
+  rc.truncated = truncated;
+  return rc;
+}
+
 }  // namespace netdoctor::probes::dns

@@ -35,10 +35,19 @@ struct ResolvConf {
   std::size_t problem_count = 0;  // all of them, also those not kept
   bool crlf = false;              // some line ended in "\r\n"
   bool has_directive = false;     // at least one nameserver/search/domain/options line
+  // Only the first kResolvConfReadLimit bytes of a larger file were read (glibc reads it all).
+  bool truncated = false;
 };
+
+// How much of a pod's resolv.conf is read; the rest of a larger file is left unjudged.
+inline constexpr std::size_t kResolvConfReadLimit = 1 << 20;
 
 // Parses resolv.conf text. Never fails: what cannot be understood becomes a problem line.
 [[nodiscard]] ResolvConf parse_resolv_conf(std::string_view text);
+
+// The same for the head of a file cut at kResolvConfReadLimit (`truncated`): the cut last line
+// is dropped and the result says it was truncated.
+[[nodiscard]] ResolvConf parse_resolv_conf_head(std::string_view text, bool truncated);
 
 // The cluster domain taken from the search list, never assumed: the part after ".svc." of the
 // entry "<namespace>.svc.<domain>" (preferring the pod's own namespace when given), else of an

@@ -92,6 +92,10 @@ std::vector<std::string> warnings(const ResolvConf& rc) {
   if (rc.problem_count > 0) {
     out.push_back(std::to_string(rc.problem_count) + " line(s) that glibc ignores or caps");
   }
+  if (rc.truncated) {
+    out.push_back("the file is larger than " + std::to_string(kResolvConfReadLimit) +
+                  " bytes: only that much was read and judged (glibc reads it all)");
+  }
   return out;
 }
 

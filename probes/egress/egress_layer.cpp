@@ -32,8 +32,10 @@ PodView read_pod_view(pid_t pid) {
     v.unreadable = "no process in the pod to read its resolv.conf through";
     return v;
   }
-  if (auto text = netns::read_pod_file(pid, "/etc/resolv.conf")) {
-    v.resolv = dns::parse_resolv_conf(*text);
+  bool truncated = false;
+  if (auto text = netns::read_pod_file_head(pid, "/etc/resolv.conf", dns::kResolvConfReadLimit,
+                                            truncated)) {
+    v.resolv = dns::parse_resolv_conf_head(*text, truncated);
   } else {
     v.unreadable = "the pod's resolv.conf: " + text.error().message();
   }

@@ -111,6 +111,18 @@ TEST(ResolvConf, OneMegabyteOfGarbage) {
   }
 }
 
+// The head of a file cut at the read limit: the cut last line is not judged, the rest is.
+TEST(ResolvConf, TruncatedHeadDropsTheCutLine) {
+  const auto rc = parse_resolv_conf_head("nameserver 10.96.0.10\nsearch a.example b.exa", true);
+  EXPECT_TRUE(rc.truncated);
+  EXPECT_EQ(rc.nameservers, Strings{"10.96.0.10"});
+  EXPECT_TRUE(rc.search.empty());
+  const auto whole = parse_resolv_conf_head("nameserver 10.96.0.10\nsearch a.example", false);
+  EXPECT_FALSE(whole.truncated);
+  EXPECT_EQ(whole.search, Strings{"a.example"});
+  EXPECT_TRUE(parse_resolv_conf_head("no newline at all", true).nameservers.empty());
+}
+
 TEST(ResolvConf, ThousandsOfNameserversAreBounded) {
   std::string text;
   for (int i = 0; i < 5000; ++i) text += "nameserver 10.0." + std::to_string(i % 250) + ".1\n";
