@@ -20,5 +20,10 @@ esac
 ./scripts/setup.sh
 cmake -S . -B "$dir" -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DNETDOCTOR_WERROR=ON -DNETDOCTOR_SANITIZE="$sanitizers" >/dev/null
+start=$(date +%s)
 cmake --build "$dir" -j"$(nproc)"
-ctest --test-dir "$dir" --output-on-failure --timeout 1500 -E '^lab$' "$@"
+built=$(date +%s)
+rc=0
+ctest --test-dir "$dir" --output-on-failure --timeout 1500 -E '^lab$' "$@" || rc=$?
+echo "sanitize $kind: build $((built - start)) s, ctest $(($(date +%s) - built)) s, ctest exit $rc"
+exit "$rc"
