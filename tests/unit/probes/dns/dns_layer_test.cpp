@@ -177,7 +177,9 @@ TEST(DnsLayerPipeline, HealthyIsFastAndPasses) {
   Lab lab;
   const auto start = std::chrono::steady_clock::now();
   const auto checks = evaluate_dns(lab.facts(500ms));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 100ms);
+  // No query waited for its 500 ms timeout. Half the timeout, not a speed budget: a sanitized
+  // build on a loaded machine took 100.5 ms here.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 250ms);
   EXPECT_TRUE(failing(checks).empty()) << ::testing::PrintToString(failing(checks));
   EXPECT_GT(lab.service.tcp_queries(), 0);
   EXPECT_GT(lab.endpoint.tcp_queries(), 0);
