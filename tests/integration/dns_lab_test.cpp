@@ -117,7 +117,8 @@ TEST_F(DnsLabTest, HealthyPassesFastFromBothNodes) {
     EXPECT_EQ(r.at("dns.short-name").status, Status::kPass);
     EXPECT_EQ(r.at("dns.upstream").status, Status::kPass);
     EXPECT_NE(r.at("dns.upstream").summary.find("203.0.113.10"), std::string::npos);
-    EXPECT_LT(r.took, 100ms) << "a healthy layer costs its slowest answer";
+    // No query waited for its timeout; half of it, not a speed budget (TSan took 113 ms here).
+    EXPECT_LT(r.took, kTimeout / 2) << "a healthy layer costs its slowest answer";
   }
 }
 
