@@ -6,6 +6,7 @@
 #include "probes/cross_node/cross_node_layer.h"
 #include "probes/dns/dns_facts.h"
 #include "probes/dns/dns_layer.h"
+#include "probes/egress/curl_probe.h"
 #include "probes/egress/egress_layer.h"
 #include "probes/net/routes.h"
 #include "probes/node/forward.h"
@@ -343,6 +344,7 @@ report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseCon
       if (shared->options.on_layer) shared->options.on_layer(layer, false);
       Checks out;
       try {
+        const ThreadTlsRelease release;  // the apiserver layer reads CAs with libcrypto
         out = run_layer(layer, *shared);
       } catch (const std::exception& e) {
         out = {skipped(layer, std::string("internal error: ") + e.what())};

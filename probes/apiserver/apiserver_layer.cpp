@@ -8,6 +8,7 @@
 #include "probes/apiserver/apiserver_eval.h"
 #include "probes/apiserver/ca_info.h"
 #include "probes/dns/resolv_conf.h"
+#include "probes/egress/curl_probe.h"
 
 namespace netdoctor::probes {
 namespace {
@@ -92,8 +93,10 @@ void probe_all(ApiPodFacts& pod, const PodSecrets& secrets, const std::vector<Ap
                       secrets.token,
                       timeout};
     if (ns) {
-      running.push_back(netns::run_in_async(
-          *ns, [plan = std::move(plan)] { return probe_apiserver_in_pod(plan); }));
+      running.push_back(netns::run_in_async(*ns, [plan = std::move(plan)] {
+        const ThreadTlsRelease release;
+        return probe_apiserver_in_pod(plan);
+      }));
     } else {
       running.emplace_back();
     }

@@ -1,6 +1,7 @@
 #include "probes/egress/curl_probe.h"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -140,6 +141,10 @@ HttpResult setup_failure(const std::string& why) {
 }
 
 }  // namespace
+
+ThreadTlsRelease::~ThreadTlsRelease() {
+  OPENSSL_thread_stop();
+}
 
 void ensure_curl_initialised() {
   static std::once_flag once;

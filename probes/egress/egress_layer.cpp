@@ -6,6 +6,7 @@
 #include "netns/podfs.h"
 #include "netns/runner.h"
 #include "probes/dns/resolv_conf.h"
+#include "probes/egress/curl_probe.h"
 #include "probes/egress/egress_eval.h"
 #include "probes/egress/egress_probe.h"
 #include "probes/net/routes.h"
@@ -63,7 +64,10 @@ std::future<Result<EgressInPod>> start_probe(const netns::Netns& ns, const Egres
   plan.ndots = view.resolv.ndots;
   plan.ca_pem = view.ca_pem;
   plan.timeout = t;
-  return netns::run_in_async(ns, [plan = std::move(plan)] { return probe_egress_in_pod(plan); });
+  return netns::run_in_async(ns, [plan = std::move(plan)] {
+    const ThreadTlsRelease release;
+    return probe_egress_in_pod(plan);
+  });
 }
 
 void finish(EgressFacts& f, std::future<Result<EgressInPod>>& fut, const SourcePod& src,
