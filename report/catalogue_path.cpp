@@ -93,6 +93,37 @@ ethtool -K flannel.1 tx-checksum-ip-generic off
   };
 }
 
+CodeInfo remote_pod_unreachable() {
+  return {
+      .layer = Layer::kCrossNode,
+      .code = "remote-pod-unreachable",
+      .title = "a pod on another node does not answer, cause not narrowed further",
+      .detection =
+          "Pings the remote pod (ICMP echo) from the source pod: nothing answers, although this "
+          "node has a route to the pod's CIDR and the overlay's entries are in place. When "
+          "another pod on the same remote node answers, the path to that node works and the "
+          "pod itself is down, gone, or drops the probes; when the node's own address was not "
+          "probed (run from inside a pod), the node-side path could not be examined.",
+      .confirm = R"sh(
+nsenter -t <pod-pid> -n ping -c 3 -W 1 <remote-pod-ip>
+# Does the pod still exist, on the node the inventory says, with that address?
+kubectl get pod -A -o wide --field-selector status.podIP=<remote-pod-ip>
+# On the remote node: does the probe arrive on the pod's veth, and does the pod answer?
+tcpdump -ni any -c 10 host <remote-pod-ip> and icmp
+nsenter -t <remote-pod-pid> -n ip -br addr
+)sh",
+      .remedy = R"sh(
+# A pod that is gone or restarting: its IP is stale in the inventory or in EndpointSlices
+kubectl -n <ns> describe pod <pod>
+# A pod that drops ICMP (its own firewall, a service mesh): probe one of its ports instead
+netdoctor trace --from <source> --to <remote-pod-ip>:<port>
+# Run from the node (not inside a pod) for the node-side checks: routes, overlay, underlay
+netdoctor diagnose --from <source>
+)sh",
+      .extra = true,
+  };
+}
+
 CodeInfo mtu_blackhole() {
   return {
       .layer = Layer::kCrossNode,
@@ -261,8 +292,9 @@ grep -r hairpinMode /etc/cni/net.d/ /var/lib/kubelet/config.yaml
 
 void add_path_codes(std::vector<CodeInfo>& codes) {
   codes.insert(codes.end(), {route_missing(), overlay_fdb_missing(), underlay_blocked(),
-                             mtu_blackhole(), service_rules_missing(), service_no_endpoints(),
-                             endpoint_unreachable(), endpoints_stale(), hairpin_broken()});
+                             remote_pod_unreachable(), mtu_blackhole(), service_rules_missing(),
+                             service_no_endpoints(), endpoint_unreachable(), endpoints_stale(),
+                             hairpin_broken()});
 }
 
 }  // namespace netdoctor::report::detail

@@ -86,6 +86,7 @@ std::string hop_of_code(const std::string& code) {
       {"mtu-blackhole", "overlay"},
       {"underlay-blocked", "underlay"},
       {"pod-unreachable", "destination"},
+      {"remote-pod-unreachable", "destination"},
       {"endpoint-unreachable", "destination"},
       {"service-no-endpoints", "destination"},
       {"dns-server-unreachable", "destination"},

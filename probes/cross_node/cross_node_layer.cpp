@@ -66,7 +66,7 @@ bool explain_overlay(const NodeView& n, const netns::Route& route, const netns::
 void explain_failure(const CrossProbe& p, const NodeView* n, Check& c) {
   const RemoteTarget& t = p.target;
   if (n == nullptr) {
-    c.code = "pod-unreachable";
+    c.code = "remote-pod-unreachable";
     c.summary = t.display + " on another node does not answer (node-side checks not visible here)";
     return;
   }
@@ -90,7 +90,7 @@ void explain_failure(const CrossProbe& p, const NodeView* n, Check& c) {
     c.summary =
         "node " + (t.node.empty() ? t.node_ip : t.node) + " does not answer on the underlay either";
   } else {
-    c.code = "pod-unreachable";
+    c.code = "remote-pod-unreachable";
     c.summary = t.display + " does not answer; route and overlay look right";
     return;
   }
@@ -191,7 +191,7 @@ std::vector<Check> evaluate_cross_node(const std::string& source,
         continue;
       }
       Check& c = out[i];
-      c.code = "pod-unreachable";
+      c.code = "remote-pod-unreachable";
       c.summary = p.target.display + " does not answer, while " + other.target.display +
                   " on the same node " + p.target.node +
                   " does: the path to that node works; the pod itself is down or gone";

@@ -74,7 +74,7 @@ TEST(RootCause, NodeWideFindingExplainsEverySource) {
   add_check(report, Layer::kNode,
             make_check("node.ip-forward", "", Status::kFail, "ip-forward-disabled", ""));
   add_check(report, Layer::kCrossNode,
-            make_check("cross-node.ping", "a", Status::kFail, "pod-unreachable", ""));
+            make_check("cross-node.ping", "a", Status::kFail, "remote-pod-unreachable", ""));
   add_check(report, Layer::kEgress,
             make_check("egress.http", "b", Status::kFail, "egress-unreachable", ""));
   assign_root_cause(report);

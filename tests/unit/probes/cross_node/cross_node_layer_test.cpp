@@ -124,7 +124,7 @@ TEST(CrossNode, HealthyOverlayWithAnsweringNodeIsUnderlayBlocked) {
 
 TEST(CrossNode, WithoutTheNodeViewItIsNotNarrowed) {
   auto c = one(probe(EchoOutcome::kTimeout), nullptr);
-  EXPECT_EQ(c.code, "pod-unreachable");
+  EXPECT_EQ(c.code, "remote-pod-unreachable");
 }
 
 TEST(RemoteTargets, OneRunningPodPerOtherNodeFromTheInventory) {
@@ -181,7 +181,7 @@ TEST(CrossNode, OnePodSilentAnotherOfItsNodeAnsweringIsThePodsFault) {
   const auto checks = evaluate_cross_node("default/client-a", {gone, alive}, &n);
   ASSERT_EQ(checks.size(), 2u);
   EXPECT_EQ(checks[0].status, Status::kFail);
-  EXPECT_EQ(checks[0].code, "pod-unreachable");
+  EXPECT_EQ(checks[0].code, "remote-pod-unreachable");
   EXPECT_NE(checks[0].summary.find("default/web-2 on the same node node2 does"), std::string::npos)
       << checks[0].summary;
   EXPECT_EQ(checks[1].status, Status::kPass);
