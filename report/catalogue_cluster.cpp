@@ -47,9 +47,18 @@ CodeInfo dns_resolv_conf_invalid() {
           "nameserver that is not an address or is a loopback stub (127.0.0.53 copied from a "
           "systemd-resolved node, which does not exist inside the pod), more than 3 nameservers "
           "(the resolver ignores the rest), more than 6 search domains or a search list longer "
-          "than 256 characters (older glibc drops the excess), or ndots above 15.",
+          "than 256 characters (older glibc drops the excess), or ndots above 15. Also when a "
+          "name resolves as is but not through the pod's search list: each search domain is "
+          "asked alone as well, and one that answers neither NXDOMAIN nor an address (a "
+          "timeout, REFUSED) is named: musl (Alpine images), c-ares and BIND's tools end the "
+          "search there for every name with fewer dots than ndots, and glibc asks the bare name "
+          "only after it.",
       .confirm = R"sh(
 cat /proc/<pod-pid>/root/etc/resolv.conf
+# A search domain that ends the search: the name as is works, through the search list it fails
+nsenter -t <pod-pid> -n -m host example.com.
+nsenter -t <pod-pid> -n -m host example.com
+dig @<pod-nameserver> example.com.<search-domain>
 kubectl -n <ns> get pod <pod> -o jsonpath='{.spec.dnsPolicy}{" "}{.spec.dnsConfig}{"\n"}'
 # The file kubelet hands to pods with dnsPolicy Default, and whose search domains it appends
 grep -i resolvConf /var/lib/kubelet/config.yaml
@@ -58,7 +67,8 @@ grep -i resolvConf /var/lib/kubelet/config.yaml
 # On systemd-resolved nodes kubelet must read the real file, not the 127.0.0.53 stub:
 #   resolvConf: /run/systemd/resolve/resolv.conf   (in /var/lib/kubelet/config.yaml)
 systemctl restart kubelet
-# Too many search domains: trim the node's resolv.conf, or set the pod's spec.dnsConfig
+# Too many search domains, or one whose DNS refuses or times out: trim the node's resolv.conf
+# (kubelet appends its search domains), or set the pod's spec.dnsConfig / dnsPolicy
 kubectl -n <ns> edit deployment <deployment>
 # resolv.conf is written when the pod starts: recreate it after the fix
 kubectl -n <ns> delete pod <pod>

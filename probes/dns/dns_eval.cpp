@@ -155,7 +155,13 @@ std::pair<std::string, std::string> pod_view_failure(const DnsFacts& f, Role rol
                                 who_is_service(c) + ", which answers"};
   }
   if (has_address(f.find(Role::kServiceName))) {
-    return {kResolvInvalid, "the cluster DNS answers the name when asked directly"};
+    std::string why = "the cluster DNS answers the name when asked directly";
+    // A search domain that ends the search ends it for cluster names too (ndots 5).
+    if (const auto stoppers = search_stoppers(f);
+        !stoppers.empty() && a.outcome != Outcome::kNxDomain) {
+      why += "; the pod's search stops at " + join(stoppers) + " (see dns.search-path)";
+    }
+    return {kResolvInvalid, why};
   }
   if (authoritative(&a)) return {kNotFound, "the cluster DNS does not know the name"};
   if (cluster_dns_works) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -42,5 +43,9 @@ inline constexpr std::chrono::milliseconds kSlowSearch{100};
 // dns.upstream and dns.search-path (outside_checks.cpp).
 [[nodiscard]] report::Check check_upstream(const DnsFacts& facts);
 [[nodiscard]] report::Check check_search_path(const DnsFacts& facts);
+// The search domains that end a search, each with what it answered ("corp.test (REFUSED)"):
+// asked alone (Role::kSearchDomain), they neither resolved nor said NXDOMAIN, NODATA or
+// SERVFAIL, after which glibc and c-ares would have gone on to the next domain.
+[[nodiscard]] std::vector<std::string> search_stoppers(const DnsFacts& facts);
 
 }  // namespace netdoctor::probes::dns

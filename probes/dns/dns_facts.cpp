@@ -8,6 +8,8 @@ namespace {
 // Bounds on the questions one pod costs, whatever the inventory or the options hold.
 constexpr std::size_t kMaxEndpoints = 8;
 constexpr std::size_t kMaxOutsideNames = 4;
+// glibc's own limit on search domains before 2.26; enough to name the one that breaks a search.
+constexpr std::size_t kMaxSearchDomains = 6;
 
 DnsQuery query_to(std::string name, std::string ip, std::uint16_t port, Transport t) {
   DnsQuery q;
@@ -42,6 +44,15 @@ void plan_pod_view(const DnsContext& c, std::vector<PlannedQuery>& plan) {
     // With a trailing dot the name is absolute: one question, no search domain.
     const std::string absolute = name.ends_with('.') ? name : name + ".";
     plan.push_back({Role::kOutsideDirect, name, as_the_pod(c, absolute, false)});
+    // Each name the search list makes of it, asked on its own at the same time: when the search
+    // fails as a whole, these tell a domain that stops it from a search that was only slow.
+    const std::size_t n = std::min(search_expansions(c, name), kMaxSearchDomains);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string& domain = c.resolv.search[i];
+      if (domain.empty() || domain == ".") continue;
+      const std::string fqdn = name + "." + domain + (domain.ends_with('.') ? "" : ".");
+      plan.push_back({Role::kSearchDomain, domain, as_the_pod(c, fqdn, false)});
+    }
   }
 }
 
@@ -90,6 +101,14 @@ std::vector<std::string> DnsContext::pod_nameservers() const {
 
 std::string DnsContext::cluster_name() const {
   return cluster_domain.empty() ? std::string() : "kubernetes.default.svc." + cluster_domain;
+}
+
+std::size_t search_expansions(const DnsContext& context, std::string_view name) {
+  if (name.ends_with('.')) return 0;
+  const auto dots = static_cast<std::size_t>(std::count(name.begin(), name.end(), '.'));
+  return dots < static_cast<std::size_t>(std::max(context.resolv.ndots, 0))
+             ? context.resolv.search.size()
+             : 0;
 }
 
 std::vector<PlannedQuery> plan_queries(const DnsContext& context) {

@@ -3,6 +3,7 @@
 // answers. Planning is pure, so the questions a pod gets are tested without any network.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,6 +63,7 @@ enum class Role {
   kUpstreamEndpoint,  // an outside name asked of the first DNS endpoint
   kOutsideSearch,     // the first outside name through the pod's search path
   kOutsideDirect,     // the same name, absolute, of the pod's nameservers
+  kSearchDomain,      // the same name with one search domain appended, absolute (target: domain)
 };
 
 struct PlannedQuery {
@@ -69,6 +71,10 @@ struct PlannedQuery {
   std::string target;  // the endpoint IP or the outside name the question is about
   DnsQuery query;
 };
+
+// How many names the pod's resolver tries through its search list before `name` itself (glibc
+// and c-ares: the list first when the name has fewer dots than ndots and no trailing dot).
+[[nodiscard]] std::size_t search_expansions(const DnsContext& context, std::string_view name);
 
 // The questions for a context, all to be asked at once.
 [[nodiscard]] std::vector<PlannedQuery> plan_queries(const DnsContext& context);

@@ -37,9 +37,11 @@ UpstreamVia upstream_via(const DnsFacts& f) {
   return {Role::kUpstreamService, {}};
 }
 
-std::size_t dots(std::string_view name) {
-  if (name.ends_with('.')) name.remove_suffix(1);
-  return static_cast<std::size_t>(std::count(name.begin(), name.end(), '.'));
+// Outcomes after which glibc and c-ares go on to the next search domain; any other (a timeout,
+// REFUSED, no server) ends the search there, with that error.
+bool search_goes_on(const DnsAnswer& a) {
+  return a.outcome == Outcome::kNxDomain || a.outcome == Outcome::kNoData ||
+         a.outcome == Outcome::kServFail || a.outcome == Outcome::kAnswer;
 }
 
 }  // namespace
@@ -85,6 +87,16 @@ Check check_upstream(const DnsFacts& f) {
   return out;
 }
 
+std::vector<std::string> search_stoppers(const DnsFacts& f) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < f.plan.size() && i < f.answers.size(); ++i) {
+    if (f.plan[i].role == Role::kSearchDomain && !search_goes_on(f.answers[i])) {
+      out.push_back(f.plan[i].target + " (" + result_text(f.answers[i]) + ")");
+    }
+  }
+  return out;
+}
+
 Check check_search_path(const DnsFacts& f) {
   const auto& c = f.context;
   const std::string id = "dns.search-path";
@@ -96,10 +108,7 @@ Check check_search_path(const DnsFacts& f) {
   const auto* search = f.find(Role::kOutsideSearch, Transport::kUdp, name);
   const auto* direct = f.find(Role::kOutsideDirect, Transport::kUdp, name);
   if (!search || !direct) return skip(id, f, f.not_asked.empty() ? "not asked" : f.not_asked);
-  const std::size_t extra =
-      !name.ends_with('.') && dots(name) < static_cast<std::size_t>(c.resolv.ndots)
-          ? c.resolv.search.size()
-          : 0;
+  const std::size_t extra = search_expansions(c, name);
   std::vector<std::string> evidence = {
       "ndots " + std::to_string(c.resolv.ndots) + ", " + std::to_string(c.resolv.search.size()) +
           " search domains: " + name + " costs " + std::to_string(extra) +
@@ -112,12 +121,36 @@ Check check_search_path(const DnsFacts& f) {
                "the pod's nameservers do not resolve " + name + " directly either (" +
                    result_text(*direct) + "): see dns.upstream and dns.resolv-conf");
   } else if (search->outcome != direct->outcome && !has_address(search)) {
-    out = make_check(id, c.source, Status::kFail, "dns-resolv-conf-invalid",
+    // Each search domain was also asked on its own: name the ones that end the search.
+    const std::vector<std::string> stopping = search_stoppers(f);
+    std::size_t asked = 0;
+    for (std::size_t i = 0; i < f.plan.size() && i < f.answers.size(); ++i) {
+      if (f.plan[i].role != Role::kSearchDomain) continue;
+      ++asked;
+      evidence.push_back(describe(f.plan[i].query, f.answers[i]));
+    }
+    if (!stopping.empty() || asked == 0) {
+      std::string list;
+      for (const auto& d : stopping) list += (list.empty() ? "" : ", ") + d;
+      out =
+          make_check(id, c.source, Status::kFail, "dns-resolv-conf-invalid",
                      name + " resolves when asked as is, but not through the pod's search path (" +
-                         result_text(*search) +
-                         "): a search domain that times out or fails "
-                         "stops the search");
-    evidence.emplace_back(kCauseResolvConf);
+                         result_text(*search) + "): " +
+                         (list.empty() ? "a search domain that times out or fails stops the search"
+                                       : "the search stops at " + list +
+                                             ", which answers neither NXDOMAIN nor an address: "
+                                             "musl (Alpine images) and c-ares give up there, "
+                                             "glibc still asks the name as is last"));
+      evidence.emplace_back(kCauseResolvConf);
+    } else {
+      // Every domain answers on its own and the name resolves as is: the search only ran out of
+      // time, one question after another (seen on a node at load 20). Slow, not broken.
+      out = make_check(id, c.source, Status::kWarn, "dns-search-path-slow",
+                       name + " did not resolve through the search path within one timeout (" +
+                           result_text(*search) + "), though each of its " + std::to_string(asked) +
+                           " search domains answers when asked alone and the name resolves as is: "
+                           "the lookups one after another are too slow");
+    }
   } else if (extra >= kSlowExpansions || search->elapsed - direct->elapsed >= kSlowSearch) {
     out = make_check(id, c.source, Status::kWarn, "dns-search-path-slow",
                      name + " costs " + std::to_string(extra) +

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -133,6 +134,37 @@ TEST(Lab, DeadlineEndsTheRunAndNamesTheUnfinishedLayers) {
   EXPECT_TRUE(cut.count("dns")) << r.dump(2);
   // The pod layer reads what discovery already read: it is never cut.
   EXPECT_FALSE(cut.count("pod"));
+}
+
+// A search domain whose DNS refuses ends the pod's search: the report names that domain, asked
+// alone, and the name still resolves as is. The other pod, without that domain, is healthy.
+TEST(Lab, SearchDomainThatStopsTheSearchIsNamed) {
+  ASSERT_EQ(
+      sh(kLab + " heal >/dev/null && " + kLab + " fault dns-search-domain-broken >/dev/null && " +
+         kLab + " inventory > " + g_inventory),
+      0);
+  int status = -1;
+  const json r = diagnose(&status, "default/client-a");
+  sh(kLab + " heal >/dev/null");
+  EXPECT_EQ(status, 1) << r.dump(2);
+  std::map<std::string, json> checks;
+  for (const auto& layer : r["layers"]) {
+    for (const auto& c : layer["checks"]) {
+      if (c["source"] == "default/client-a") checks[c["id"].get<std::string>()] = c;
+    }
+  }
+  ASSERT_TRUE(checks.count("dns.search-path")) << r.dump(2);
+  const json& search = checks["dns.search-path"];
+  EXPECT_EQ(search["status"], "fail") << search.dump(2);
+  EXPECT_EQ(search["code"], "dns-resolv-conf-invalid");
+  const std::string summary = search["summary"];
+  EXPECT_NE(summary.find("the search stops at corp.test (REFUSED"), std::string::npos) << summary;
+  // Only the refusing domain is named: the cluster's own three answer NXDOMAIN.
+  EXPECT_EQ(summary.find("cluster.local ("), std::string::npos) << summary;
+  // The cluster name goes through the same search (4 dots, ndots 5) and fails the same way.
+  const std::string fqdn = checks["dns.cluster-name"]["summary"];
+  EXPECT_NE(fqdn.find("search stops at corp.test"), std::string::npos) << fqdn;
+  EXPECT_EQ(checks["dns.upstream"]["status"], "pass");
 }
 
 // The path picture through the binary: DOT on stdout, SVG drawn by Graphviz, Mermaid in the
@@ -276,6 +308,7 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"dns-server-down", "dns-server-unreachable", "dns"},
                       FaultCase{"dns-upstream-failure", "dns-upstream-failure", "dns"},
                       FaultCase{"dns-resolv-conf-invalid", "dns-resolv-conf-invalid", "dns"},
+                      FaultCase{"dns-search-domain-broken", "dns-resolv-conf-invalid", "dns"},
                       FaultCase{"dns-name-not-found", "dns-name-not-found", "dns"},
                       FaultCase{"kube-dns-rules-missing", "service-rules-missing", "service"},
                       FaultCase{"endpoints-stale", "endpoints-stale", "service"},

@@ -6,7 +6,7 @@
 
 # The pod most faults act on, and the pods and nodes they break paths between.
 FAULT_POD=web-1      # pod-link-down, hairpin-broken, neighbor-failed
-FAULT_CLIENT=client-a # dns-resolv-conf-invalid, pod-no-address, pod-no-default-route
+FAULT_CLIENT=client-a # dns-resolv-conf-invalid, dns-search-domain-broken, pod-no-address, pod-no-default-route
 
 node_sysctls_ensure() {
   local n fwd brnf

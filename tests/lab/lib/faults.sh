@@ -27,6 +27,7 @@ apiserver-unauthorized|the API server rejects the pods'"'"' service-account toke
 egress-no-snat|node1: flannel'"'"'s masquerade rules (FLANNEL-POSTRTG) are gone
 dns-upstream-failure|the internet'"'"'s DNS (203.0.113.10:53) is stopped
 dns-resolv-conf-invalid|default/client-a'"'"'s resolv.conf names 10.96.0.100, where no DNS server is
+dns-search-domain-broken|default/client-a'"'"'s resolv.conf also searches corp.test, which the DNS refuses: lookups through the search list stop there
 ip-forward-disabled|node1: net.ipv4.ip_forward=0
 bridge-nf-disabled|node1: net.bridge.bridge-nf-call-iptables=0
 hairpin-broken|node1: hairpin off on default/web-1'"'"'s bridge port
@@ -173,6 +174,14 @@ symptom_dns-upstream-failure() {
 symptom_dns-resolv-conf-invalid() {
   [ -z "$(in_pod client-a dig +search +time=1 +tries=1 +short kubernetes.default A 2>/dev/null | grep -E '^[0-9.]+$')" ] &&
     [ -n "$(dig_a client-a "$KUBE_DNS_IP" "kubernetes.default.svc.$CLUSTER_DOMAIN")" ]
+}
+symptom_dns-search-domain-broken() {
+  # BIND's host, like musl (Alpine) and c-ares, ends the search at corp.test's REFUSED (glibc
+  # goes on to ask the name as is); the absolute name still resolves.
+  local out
+  out=$(in_pod client-a host -W 1 "$INET_DOMAIN" 2>&1) || true # it fails; no pipe (pipefail)
+  grep -q "$INET_DOMAIN\.$BAD_SEARCH_DOMAIN.*REFUSED" <<<"$out" &&
+    [ -n "$(in_pod client-a dig +search +time=1 +tries=1 +short "$INET_DOMAIN." A 2>/dev/null | grep -E '^[0-9.]+$')" ]
 }
 symptom_ip-forward-disabled() { ! ping_ok client-a "$(ip_of web-2)" && ping_ok client-a "$(ip_of web-1)"; }
 symptom_bridge-nf-disabled() {

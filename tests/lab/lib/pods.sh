@@ -57,12 +57,18 @@ pod_resolv_conf() { # VAR NS ROLE NAME
     printf -v "$1" 'nameserver %s\n' "$INET_IP"
     return 0
   fi
+  local extra=""
   if fault_active dns-resolv-conf-invalid && [ "$2/$4" = "default/$FAULT_CLIENT" ]; then server=$BAD_NAMESERVER; fi
-  printf -v "$1" 'search %s.svc.%s svc.%s %s\nnameserver %s\noptions ndots:5\n' "$2" "$CLUSTER_DOMAIN" \
-    "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" "$server"
+  # The kubelet appends the node's own search domains; this one's DNS refuses (dnsmasq with no
+  # server for it answers REFUSED), which ends glibc's and c-ares's search.
+  if fault_active dns-search-domain-broken && [ "$2/$4" = "default/$FAULT_CLIENT" ]; then extra=" $BAD_SEARCH_DOMAIN"; fi
+  printf -v "$1" 'search %s.svc.%s svc.%s %s%s\nnameserver %s\noptions ndots:5\n' "$2" "$CLUSTER_DOMAIN" \
+    "$CLUSTER_DOMAIN" "$CLUSTER_DOMAIN" "$extra" "$server"
 }
 # The wrong nameserver of the dns-resolv-conf-invalid fault: a ClusterIP no Service owns.
 BAD_NAMESERVER=10.96.0.100
+# The search domain of the dns-search-domain-broken fault: no DNS server of the lab serves it.
+BAD_SEARCH_DOMAIN=corp.test
 
 # Where the host's /etc/resolv.conf really lives; a pod's resolv.conf is mounted there.
 resolv_target() {

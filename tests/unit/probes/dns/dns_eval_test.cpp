@@ -41,6 +41,12 @@ DnsFacts healthy(DnsContext c = context()) {
   for (const auto& p : f.plan) {
     DnsAnswer a;
     a.outcome = Outcome::kAnswer;
+    if (p.role == Role::kSearchDomain) {  // example.test.<search domain>: no such name
+      a.outcome = Outcome::kNxDomain;
+      a.elapsed = 900us;
+      f.answers.push_back(a);
+      continue;
+    }
     const bool outside = p.role == Role::kUpstreamService || p.role == Role::kUpstreamEndpoint ||
                          p.role == Role::kOutsideSearch || p.role == Role::kOutsideDirect;
     a.addresses = {outside ? "203.0.113.10" : "10.96.0.1"};
@@ -253,9 +259,68 @@ TEST(DnsEval, SearchPathWarnings) {
   EXPECT_EQ(by_id(evaluate_dns(f), "dns.search-path").status, Status::kPass);
   set(f, Role::kOutsideSearch, Outcome::kAnswer, {}, 180ms);
   EXPECT_EQ(by_id(evaluate_dns(f), "dns.search-path").status, Status::kWarn);
-  // A search domain that times out stops the search: the name fails for the application.
+  // The search timed out as a whole, but every domain answers NXDOMAIN when asked alone and the
+  // name resolves as is: the lookups one after another were slow (a loaded node), not broken.
   set(f, Role::kOutsideSearch, Outcome::kTimeout);
-  EXPECT_EQ(by_id(evaluate_dns(f), "dns.search-path").code, "dns-resolv-conf-invalid");
+  c = by_id(evaluate_dns(f), "dns.search-path");
+  EXPECT_EQ(c.status, Status::kWarn);
+  EXPECT_EQ(c.code, "dns-search-path-slow");
+  EXPECT_NE(c.summary.find("each of its 3 search domains answers"), std::string::npos) << c.summary;
+}
+
+TEST(DnsEval, SearchDomainThatTimesOutIsNamed) {
+  // A search domain that times out stops the search: the name fails for the application, and
+  // the domain asked alone times out too.
+  auto f = healthy();
+  set(f, Role::kOutsideSearch, Outcome::kTimeout);
+  for (std::size_t i = 0; i < f.plan.size(); ++i) {
+    if (f.plan[i].role == Role::kSearchDomain && f.plan[i].target == "svc.cluster.local") {
+      f.answers[i].outcome = Outcome::kTimeout;
+    }
+  }
+  const Check c = by_id(evaluate_dns(f), "dns.search-path");
+  EXPECT_EQ(c.status, Status::kFail);
+  EXPECT_EQ(c.code, "dns-resolv-conf-invalid");
+  EXPECT_NE(c.summary.find("the search stops at svc.cluster.local (timeout"), std::string::npos)
+      << c.summary;
+  EXPECT_EQ(c.summary.find("default.svc.cluster.local ("), std::string::npos) << c.summary;
+  EXPECT_TRUE(has_evidence(c, "example.test.svc.cluster.local."));
+  EXPECT_TRUE(has_evidence(c, kCauseResolvConf));
+  // REFUSED ends the search too; SERVFAIL does not (glibc and c-ares go on to the next domain).
+  for (std::size_t i = 0; i < f.plan.size(); ++i) {
+    if (f.plan[i].role == Role::kSearchDomain) {
+      f.answers[i].outcome =
+          f.plan[i].target == "cluster.local" ? Outcome::kRefused : Outcome::kServFail;
+    }
+  }
+  const Check refused = by_id(evaluate_dns(f), "dns.search-path");
+  EXPECT_EQ(refused.code, "dns-resolv-conf-invalid");
+  EXPECT_NE(refused.summary.find("the search stops at cluster.local (REFUSED"), std::string::npos)
+      << refused.summary;
+}
+
+TEST(DnsEval, SearchDomainsArePlannedOnlyWhenTheSearchListIsUsed) {
+  auto names = [](const DnsContext& c) {
+    std::vector<std::string> out;
+    for (const auto& p : plan_queries(c)) {
+      if (p.role != Role::kSearchDomain) continue;
+      EXPECT_FALSE(p.query.search) << p.query.name;
+      out.push_back(p.target + "=" + p.query.name);
+    }
+    return out;
+  };
+  EXPECT_EQ(
+      names(context()),
+      (std::vector<std::string>{"default.svc.cluster.local=example.test.default.svc.cluster.local.",
+                                "svc.cluster.local=example.test.svc.cluster.local.",
+                                "cluster.local=example.test.cluster.local."}));
+  auto absolute = context();
+  absolute.outside_names = {"example.test."};
+  EXPECT_TRUE(names(absolute).empty());
+  // As many dots as ndots: the name is tried as is first and the search list is not needed.
+  auto dotted = context("search a.corp\nnameserver 10.96.0.10\noptions ndots:1\n");
+  EXPECT_TRUE(names(dotted).empty());
+  EXPECT_EQ(search_expansions(dotted, "host"), 1U);
 }
 
 TEST(DnsEval, ResolvConfLimitsWarnAndAHiddenClusterDnsFails) {

@@ -85,7 +85,7 @@ TEST(DnsLayer, WithoutInventoryTheFirstNameserverIsTheDnsService) {
   // No cluster name to ask: only outside names are planned.
   for (const auto& p : plan_queries(c)) {
     EXPECT_TRUE(p.role == Role::kUpstreamService || p.role == Role::kOutsideSearch ||
-                p.role == Role::kOutsideDirect);
+                p.role == Role::kOutsideDirect || p.role == Role::kSearchDomain);
   }
 }
 
