@@ -41,6 +41,8 @@ struct DiagnoseContext {
   const rules::RuleSnapshot* rules = nullptr;
   // Why `rules` is null on a node (e.g. "... needs CAP_NET_ADMIN"); set by diagnose().
   std::string rules_error;
+  // rules::services(*rules): set by diagnose(), filled before the layers that read it start.
+  const std::vector<rules::ServiceRule>* rule_services = nullptr;
   TaskLimit* limit = nullptr;  // set by diagnose()
 };
 

@@ -22,6 +22,8 @@ struct ApiserverContext {
   const inventory::Inventory* inventory = nullptr;  // may be null: environment and rules
   const rules::RuleSnapshot* rules = nullptr;       // the node's rules; null in pod mode
   const netns::LinkSnapshot* node_links = nullptr;  // the node's routes; null in pod mode
+  // rules::services(*rules), made once per diagnosis for every source; made per call when null.
+  const std::vector<rules::ServiceRule>* rule_services = nullptr;
 };
 
 struct ApiserverOptions {

@@ -45,8 +45,9 @@ std::optional<ApiTarget> cluster_ip_target(const ApiTargetInputs& in) {
     }
     t.origin = "the inventory's Service default/kubernetes";
   } else {
-    const auto it = std::find_if(in.services.begin(), in.services.end(), is_kubernetes);
-    if (it == in.services.end()) return std::nullopt;
+    if (in.services == nullptr) return std::nullopt;
+    const auto it = std::find_if(in.services->begin(), in.services->end(), is_kubernetes);
+    if (it == in.services->end()) return std::nullopt;
     t.ip = it->ip;
     t.port = it->port;
     t.origin = "the node's proxy rules for default/kubernetes";
@@ -83,7 +84,8 @@ void add_endpoints(std::vector<ApiTarget>& out, const ApiTargetInputs& in,
     return;
   }
   // Without an inventory, the rules' DNAT targets for the ClusterIP are the endpoints.
-  for (const auto& s : in.services) {
+  if (in.services == nullptr) return;
+  for (const auto& s : *in.services) {
     const bool match = cip ? (s.ip == cip->ip && s.port == cip->port) : is_kubernetes(s);
     if (!match) continue;
     for (const auto& e : s.endpoints) {

@@ -26,10 +26,10 @@ struct ApiTarget {
 };
 
 struct ApiTargetInputs {
-  std::map<std::string, std::string> environ;       // the pod's
-  const inventory::Inventory* inventory = nullptr;  // may be null
-  std::vector<rules::ServiceRule> services;         // the node's proxy rules (may be empty)
-  std::string cluster_domain;                       // from the pod's search list; may be empty
+  std::map<std::string, std::string> environ;                 // the pod's
+  const inventory::Inventory* inventory = nullptr;            // may be null
+  const std::vector<rules::ServiceRule>* services = nullptr;  // the node's proxy rules, or null
+  std::string cluster_domain;  // from the pod's search list; may be empty
 };
 
 [[nodiscard]] std::vector<ApiTarget> plan_api_targets(const ApiTargetInputs& in);

@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   probes::ApiTargetInputs api;
   api.environ = env;
   api.inventory = &lab().inventory;
-  api.services = lab().services;
+  api.services = &lab().services;
   api.cluster_domain = "cluster.local";
   for (const probes::ApiTarget& t : probes::plan_api_targets(api)) {
     ND_FUZZ_CHECK(t.port >= 1 && t.port <= 65535, "API server port out of range");

@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   probes::ApiTargetInputs api;
   api.inventory = &*inv;
-  api.services = lab_services();
+  api.services = &lab_services();
   api.cluster_domain = "cluster.local";
   (void)probes::plan_api_targets(api);
   return 0;

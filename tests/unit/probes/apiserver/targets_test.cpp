@@ -54,7 +54,8 @@ TEST(ApiTargets, WithoutInventoryTheRulesNameTheEndpoints) {
   ASSERT_TRUE(rs) << rs.error().message();
   ApiTargetInputs in;
   in.environ = {{"KUBERNETES_SERVICE_HOST", "10.96.0.1"}, {"KUBERNETES_SERVICE_PORT", "443"}};
-  in.services = rules::services_from_iptables(*rs, rules::Backend::kIptablesLegacy);
+  const auto services = rules::services_from_iptables(*rs, rules::Backend::kIptablesLegacy);
+  in.services = &services;
   const auto t = plan_api_targets(in);
   ASSERT_EQ(t.size(), 2u);
   EXPECT_EQ(t[1].id, "apiserver.endpoint:172.30.0.2");
