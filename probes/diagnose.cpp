@@ -382,10 +382,11 @@ report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseCon
     if (options.deadline.count() > 0 &&
         layers[i].wait_until(deadline) != std::future_status::ready) {
       g_left_running = true;
-      report::add_check(r, layer,
-                        skipped(layer, "did not finish within the deadline of " +
-                                           std::to_string(options.deadline.count()) +
-                                           " ms (--deadline): its probes were still running"));
+      auto cut = skipped(layer, "did not finish within the deadline of " +
+                                    std::to_string(options.deadline.count()) +
+                                    " ms (--deadline): its probes were still running");
+      cut.code = "deadline-exceeded";
+      report::add_check(r, layer, std::move(cut));
       continue;
     }
     for (auto& c : layers[i].get()) report::add_check(r, layer, std::move(c));

@@ -88,10 +88,36 @@ kubectl debug node/<node> -it --profile=sysadmin --image=<netdoctor-image>
   };
 }
 
+CodeInfo deadline_exceeded() {
+  return {
+      .layer = Layer::kNode,
+      .code = "deadline-exceeded",
+      .title = "a layer did not finish within the run's deadline: its checks say nothing",
+      .detection =
+          "Every layer runs on its own thread. When the run's --deadline (default ten probe "
+          "timeouts, at least 5 s) passes first, the layer is reported as one skip check with "
+          "this code and its probes are left to end on their own. A skip does not fail the "
+          "verdict, so a run whose only fault lies in a cut layer reads healthy: the text "
+          "report's first line names the unfinished layers.",
+      .confirm = R"sh(
+# The layer alone, with time to finish: how long does it take, and what does it find?
+netdoctor diagnose --from <ref> --layers <layer> --deadline 60s
+)sh",
+      .remedy = R"sh(
+# Probes that wait for their timeout one after another: a longer deadline, or a shorter timeout
+netdoctor diagnose --from <ref> --deadline 30s
+netdoctor diagnose --from <ref> --timeout 500ms
+)sh",
+      .extra = true,
+      .any_layer = true,
+  };
+}
+
 }  // namespace
 
 void add_general_codes(std::vector<CodeInfo>& codes) {
-  codes.insert(codes.end(), {pod_not_found(), probe_error(), capability_missing()});
+  codes.insert(codes.end(),
+               {pod_not_found(), probe_error(), capability_missing(), deadline_exceeded()});
 }
 
 }  // namespace netdoctor::report::detail

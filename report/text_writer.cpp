@@ -86,6 +86,18 @@ class Painter {
 void write_header(std::ostream& out, const Report& report, const Painter& paint) {
   bool healthy = report.healthy();
   out << "netdoctor: " << paint(healthy ? kGreen : kRed, healthy ? "HEALTHY" : "FAULTY");
+  // A layer the deadline cut is a skip: say so next to a verdict it could have changed.
+  std::string unfinished;
+  for (const LayerResult& layer : report.layers) {
+    for (const Check& check : layer.checks) {
+      if (check.code != "deadline-exceeded") continue;
+      unfinished += (unfinished.empty() ? "" : ", ") + std::string(to_string(layer.layer));
+      break;
+    }
+  }
+  if (!unfinished.empty()) {
+    out << paint(kYellow, " (unfinished within the deadline: " + unfinished + ")");
+  }
   out << " · " << report.mode << " mode";
   if (!report.node.empty()) out << " on " << clean(report.node);
   size_t count = report.sources.size();

@@ -126,6 +126,7 @@ TEST(Lab, DeadlineEndsTheRunAndNamesTheUnfinishedLayers) {
       const std::string summary = c["summary"];
       if (summary.find("did not finish within the deadline of 400 ms") != std::string::npos) {
         EXPECT_EQ(c["status"], "skip");
+        EXPECT_EQ(c["code"], "deadline-exceeded") << c.dump();
         cut.insert(layer["layer"].get<std::string>());
       }
     }

@@ -92,6 +92,24 @@ TEST(TextWriter, LongSummaryMovesBelowTheCheckId) {
                         std::string(70, 'x') + " [endpoint-unreachable]\n        evidence line\n"));
 }
 
+TEST(TextWriter, LayersCutByTheDeadlineAreNamedNextToTheVerdict) {
+  Report report = fixtures::healthy_report();
+  EXPECT_THAT(text_of(report), Not(HasSubstr("unfinished")));
+  for (Layer layer : {Layer::kDns, Layer::kEgress}) {
+    add_check(report, layer,
+              fixtures::make_check(std::string(to_string(layer)) + ".layer", "", Status::kSkip,
+                                   "deadline-exceeded", "did not finish within the deadline"));
+  }
+  ASSERT_TRUE(report.healthy());  // a skip never fails the verdict ...
+  const std::string text = text_of(report);
+  // ... so the first line says what it does not cover.
+  EXPECT_EQ(text.substr(0, text.find('\n'))
+                .find("HEALTHY (unfinished within the deadline: dns, egress) · pod mode"),
+            std::string("netdoctor: ").size())
+      << text;
+  EXPECT_THAT(text, HasSubstr("[deadline-exceeded]"));
+}
+
 TEST(TextWriter, OutsideTextCannotDriveTheTerminal) {
   Report report = make_report();
   add_check(report, Layer::kSameNode,
