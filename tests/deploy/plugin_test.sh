@@ -160,6 +160,16 @@ interrupt() { # interrupt SIGNAL EXPECTED-STATUS WHOM(group|plugin)
   check "$1 to the $3: exit $2" [ "$rc" = "$2" ]
   check "$1 to the $3: debug pod deleted" called '^delete pod netdoctor-debug-.* --ignore-not-found'
   check "$1 to the $3: no temporary file left" no_temp_files
+  # kubectl exec (the stub, sleeping as the PID it wrote) is stopped too, not left behind.
+  local exec_pid
+  exec_pid=$(cat "$STUB_DIR/exec-started" 2>/dev/null || true)
+  for _ in $(seq 50); do
+    if [ -z "$exec_pid" ] || ! kill -0 "$exec_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  check "$1 to the $3: kubectl exec is not left running" \
+    bash -c "[ -n '$exec_pid' ] && ! kill -0 '$exec_pid' 2>/dev/null"
+  [ -z "$exec_pid" ] || kill -KILL "$exec_pid" 2>/dev/null || true
 }
 interrupt INT 130 group
 interrupt TERM 143 plugin
