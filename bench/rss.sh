@@ -50,26 +50,10 @@ while [ $# -gt 0 ]; do
     *) usage ;;
   esac
 done
-[ "$(id -u)" = 0 ] || { echo "needs root (the lab)" >&2; exit 2; }
-[ -x "$binary" ] || { echo "no netdoctor binary at $binary (build it, or give --binary)" >&2; exit 2; }
-binary=$(realpath "$binary")
-
-work=$(mktemp -d /tmp/netdoctor-rss.XXXXXX)
-inv=$work/inventory.json out=$work/out.json
-pid=
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  "$lab" down >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$lab" up >/dev/null
-"$lab" inventory >"$inv"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_lab_start rss
+out=$work/out.json
 node() { ip netns exec ndlab-node1 "$@"; }
 egress=(--egress http://example.test/ --egress http://203.0.113.10/)
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }

@@ -51,26 +51,10 @@ while [ $# -gt 0 ]; do
 done
 [[ $runs =~ ^[0-9]+$ && $runs -ge 10 ]] || { echo "--runs must be at least 10" >&2; exit 2; }
 [[ $growth_kb =~ ^[0-9]+$ ]] || usage
-[ "$(id -u)" = 0 ] || { echo "needs root (the lab)" >&2; exit 2; }
-[ -x "$binary" ] || { echo "no netdoctor binary at $binary (build it, or give --binary)" >&2; exit 2; }
-binary=$(realpath "$binary")
-
-work=$(mktemp -d /tmp/netdoctor-soak.XXXXXX)
-inv=$work/inventory.json log=$work/serve.log
-pid=
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  "$lab" down >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$lab" up >/dev/null
-"$lab" inventory >"$inv"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_lab_start soak
+log=$work/serve.log
 
 metrics() {
   ip netns exec ndlab-node1 curl -s --max-time 5 "http://127.0.0.1:$port/metrics" || true
