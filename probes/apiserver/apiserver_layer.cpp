@@ -138,9 +138,7 @@ std::vector<report::Check> run_layer(const SourcePod& src, const ApiserverContex
   ApiTargetInputs in;
   in.environ = secrets.environ;
   in.inventory = ctx.inventory;
-  std::vector<rules::ServiceRule> own_services;
-  if (ctx.rules && ctx.rule_services == nullptr) own_services = rules::services(*ctx.rules);
-  if (ctx.rules) in.services = ctx.rule_services ? ctx.rule_services : &own_services;
+  in.services = ctx.rule_services;
   in.cluster_domain = dns::cluster_domain_from_search(secrets.resolv.search, pod_namespace(src));
   const auto targets = plan_api_targets(in);
   if (targets.empty()) {

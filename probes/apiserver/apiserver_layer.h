@@ -22,7 +22,7 @@ struct ApiserverContext {
   const inventory::Inventory* inventory = nullptr;  // may be null: environment and rules
   const rules::RuleSnapshot* rules = nullptr;       // the node's rules; null in pod mode
   const netns::LinkSnapshot* node_links = nullptr;  // the node's routes; null in pod mode
-  // rules::services(*rules), made once per diagnosis for every source; made per call when null.
+  // rules::services(*rules), made once per diagnosis for every source; null in pod mode.
   const std::vector<rules::ServiceRule>* rule_services = nullptr;
 };
 

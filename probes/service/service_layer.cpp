@@ -79,21 +79,15 @@ ServiceFacts collect_service_facts(const SourcePod& src, const ServiceContext& c
   ServiceFacts f;
   f.source = src.display;
   f.source_ip = src.ip;
-  std::vector<rules::ServiceRule> own_services;
-  const std::vector<rules::ServiceRule>* rule_services = ctx.rule_services;
   f.rules_error = ctx.rules_error;
   if (ctx.rules) {
     f.rules_read = true;
     f.rules_backend = rules::to_string(ctx.rules->backend);
     f.rule_notes = ctx.rules->notes;
-    if (rule_services == nullptr) {
-      own_services = rules::services(*ctx.rules);
-      rule_services = &own_services;
-    }
   }
   SelectInput in;
   in.inventory = ctx.inventory;
-  in.rules = ctx.rules ? rule_services : nullptr;
+  in.rules = ctx.rules ? ctx.rule_services : nullptr;
   if (src.netns.pid() > 0) {
     if (auto env = netns::read_environ(src.netns.pid())) in.environ = std::move(*env);
   }

@@ -27,7 +27,7 @@ struct ServiceContext {
   const rules::RuleSnapshot* rules = nullptr;       // null in pod mode: no rules comparison
   const netns::LinkSnapshot* node_links = nullptr;  // null in pod mode: no bridge-port flags
   std::string rules_error;                          // why `rules` is null on a node
-  // rules::services(*rules), made once per diagnosis for every source; made per call when null.
+  // rules::services(*rules), made once per diagnosis for every source; set whenever `rules` is.
   const std::vector<rules::ServiceRule>* rule_services = nullptr;
 };
 
