@@ -22,6 +22,17 @@ enum class Status { kPass, kWarn, kSkip, kFail };
 [[nodiscard]] std::string_view to_string(Status status);
 [[nodiscard]] std::optional<Layer> layer_from_string(std::string_view name);
 
+// A finding that explains a check: `code` names the catalogue's finding (required), `check`
+// the id of the check of the same report that carries it, once known. A check states the causes
+// it can tell from its own probes (an API server outside the pod network that the node does
+// not masquerade to: egress-no-snat); root-cause selection fills `check` and adds the cause it
+// infers (a lower layer's failure of the same source). Never parsed from text.
+struct Cause {
+  std::string code;
+  std::string check;  // empty: not (yet) linked to a check
+  bool operator==(const Cause&) const = default;
+};
+
 struct Check {
   std::string id;      // "<layer>.<what>", e.g. "pod.link-up"
   std::string source;  // the source pod's display name ("default/client" or "ip:10.244.1.4")
@@ -31,6 +42,11 @@ struct Check {
   std::vector<std::string> evidence;
   long long duration_ms = 0;
   std::string explained_by;  // id of the check that explains this one, when any
+  std::vector<Cause> causes;  // findings that may explain it (see Cause)
+  // What the check concerns, for telling which failures a path finding explains: addresses
+  // ("10.244.2.3", "fd00::5"), networks ("10.244.2.0/24"), pods ("default/web-1") and nodes
+  // ("node:node2"). Empty: the check concerns its source as a whole.
+  std::vector<std::string> subjects;
 };
 
 struct LayerResult {
