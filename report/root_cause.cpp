@@ -1,33 +1,32 @@
 #include "report/root_cause.h"
 
-#include "report/catalogue.h"
+#include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdint>
-#include <map>
-#include <regex>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "report/catalogue.h"
+#include "report/explains.h"
 
 namespace netdoctor::report {
 
 namespace {
 
-// A failing check may say which finding explains it, with an evidence line "cause: CODE" (a
-// finding code, e.g. an API server outside the pod network that fails because the node does
-// not masquerade: "cause: egress-no-snat"), or "cause: service" (the ClusterIP fails while the
-// endpoints answer: a node or service finding explains it). Links each such check to the
-// failing check that carries that finding, preferring one of the same source.
-const Check* explaining_check(const Report& report, const Check& check, const std::string& cause) {
-  const Check* any = nullptr;
-  for (const LayerResult& result : report.layers) {
-    const bool service_path = result.layer == Layer::kNode || result.layer == Layer::kService;
-    for (const Check& other : result.checks) {
-      if (other.status != Status::kFail || other.id == check.id || !other.explained_by.empty()) {
+// The failing check, not already explained, that carries finding `code`, preferring one of the
+// same source as `check`; nullptr when there is none.
+Check* carrier(Report& report, const Check& check, const std::string& code) {
+  Check* any = nullptr;
+  for (LayerResult& result : report.layers) {
+    for (Check& other : result.checks) {
+      if (other.status != Status::kFail || &other == &check || !other.explained_by.empty() ||
+          other.code != code) {
         continue;
       }
-      const bool matches = cause == "service" ? service_path : other.code == cause;
-      if (!matches) continue;
       if (other.source.empty() || other.source == check.source) return &other;
       if (any == nullptr) any = &other;
     }
@@ -35,34 +34,25 @@ const Check* explaining_check(const Report& report, const Check& check, const st
   return any;
 }
 
-// Causes no check states but the network implies: the cluster DNS forwards outside names from
-// a pod, so its upstream traffic needs the same masquerade as any pod's egress.
-const std::map<std::string, std::vector<std::string>>& implied_causes() {
-  static const std::map<std::string, std::vector<std::string>> causes = {
-      {"dns-upstream-failure", {"egress-no-snat"}},
-      {"egress-dns-failure", {"dns-upstream-failure", "egress-no-snat"}},
-  };
-  return causes;
-}
-
-std::vector<std::string> causes_of(const Check& check) {
-  std::vector<std::string> causes;
-  for (const std::string& line : check.evidence) {
-    if (line.rfind("cause: ", 0) == 0) causes.push_back(line.substr(7));
-  }
-  if (auto it = implied_causes().find(check.code); it != implied_causes().end()) {
-    causes.insert(causes.end(), it->second.begin(), it->second.end());
-  }
-  return causes;
-}
-
-void link_stated_causes(Report& report) {
+// Links each failing check to the first of its causes that a failing check of the report
+// carries: the causes it states, then those the explanations table implies for its code.
+void link_causes(Report& report) {
   for (LayerResult& result : report.layers) {
     for (Check& check : result.checks) {
       if (check.status != Status::kFail || !check.explained_by.empty()) continue;
-      for (const std::string& cause : causes_of(check)) {
-        if (const Check* by = explaining_check(report, check, cause)) {
+      for (Cause& cause : check.causes) {
+        if (Check* by = carrier(report, check, cause.code); by != nullptr) {
+          cause.check = by->id;
           check.explained_by = by->id;
+          break;
+        }
+      }
+      if (!check.explained_by.empty()) continue;
+      for (Cause& cause : causes_for(check.code, When::kAlways)) {
+        if (Check* by = carrier(report, check, cause.code); by != nullptr) {
+          cause.check = by->id;
+          check.explained_by = by->id;
+          check.causes.push_back(std::move(cause));
           break;
         }
       }
@@ -87,55 +77,74 @@ const Check* lowest_failure(const Report& report, Layer& layer) {
   return found;
 }
 
-// IPv4 literals in a text, each with its prefix when written as a CIDR ("10.244.2.0/24").
+// An address or network among a check's subjects ("10.244.2.3", "10.244.2.0/24", "fd00::/64").
 struct Net {
-  std::uint32_t addr = 0;
+  int family = AF_INET;
+  std::array<std::uint8_t, 16> bytes{};
   int prefix = 32;
 };
 
-std::vector<Net> nets_in(const std::string& text) {
-  std::vector<Net> out;
-  static const std::regex re(R"((\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,2}))?)");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator();
-       ++it) {
-    const std::smatch& m = *it;
-    Net n;
-    bool ok = true;
-    for (int i = 1; i <= 4; ++i) {
-      const int octet = std::stoi(m[i].str());
-      ok = ok && octet <= 255;
-      n.addr = (n.addr << 8) | static_cast<std::uint32_t>(octet & 0xff);
+std::optional<Net> parse_net(const std::string& subject) {
+  const auto slash = subject.find('/');
+  const std::string addr = subject.substr(0, slash);
+  Net n;
+  if (inet_pton(AF_INET, addr.c_str(), n.bytes.data()) == 1) {
+    n.family = AF_INET;
+    n.prefix = 32;
+  } else if (inet_pton(AF_INET6, addr.c_str(), n.bytes.data()) == 1) {
+    n.family = AF_INET6;
+    n.prefix = 128;
+  } else {
+    return std::nullopt;
+  }
+  if (slash != std::string::npos) {
+    const std::string bits = subject.substr(slash + 1);
+    int prefix = -1;
+    const auto [end, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), prefix);
+    if (ec != std::errc() || end != bits.data() + bits.size() || prefix < 0 || prefix > n.prefix) {
+      return std::nullopt;
     }
-    if (m[5].matched) n.prefix = std::min(32, std::stoi(m[5].str()));
-    if (ok) out.push_back(n);
+    n.prefix = prefix;
+  }
+  return n;
+}
+
+bool contains(const Net& net, const Net& addr) {
+  if (net.family != addr.family) return false;
+  for (int bit = 0; bit < net.prefix; ++bit) {
+    const auto mask = static_cast<std::uint8_t>(0x80u >> (bit % 8));
+    if ((net.bytes[bit / 8] & mask) != (addr.bytes[bit / 8] & mask)) return false;
+  }
+  return true;
+}
+
+std::vector<Net> nets_of(const Check& check) {
+  std::vector<Net> out;
+  for (const std::string& s : check.subjects) {
+    if (auto n = parse_net(s)) out.push_back(*n);
   }
   return out;
 }
 
-bool contains(const Net& net, std::uint32_t addr) {
-  const std::uint32_t mask = net.prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - net.prefix);
-  return (net.addr & mask) == (addr & mask);
-}
-
 // Whether a failure of a higher layer depends on what the root cause breaks. A node or pod
 // finding breaks everything of its source. A path finding (same-node, cross-node, service)
-// breaks the destinations its id and summary name ("no route to 10.244.2.0/24": every address
-// in it): a check that names addresses explains only through one of them. A check that names
-// none, or a root that names none, is taken as dependent.
+// breaks the destinations among its subjects (a network: every address in it): a check whose
+// subjects name addresses depends on it only through one of them, or through a pod or node
+// both name. A check that names no address, or a root that names none, is taken as dependent.
 bool depends_on(const Check& root, Layer root_layer, const Check& check) {
   if (root_layer == Layer::kNode || root_layer == Layer::kPod) return true;
-  const std::vector<Net> cut = nets_in(root.id + " " + root.summary);
-  if (cut.empty()) return true;
-  std::string text = check.id + " " + check.summary;
-  for (const std::string& line : check.evidence) text += " " + line;
-  const std::vector<Net> named = nets_in(text);
-  if (named.empty()) return true;
-  for (const Net& n : named) {
-    for (const Net& c : cut) {
-      if (contains(c, n.addr)) return true;
+  for (const std::string& s : check.subjects) {
+    if (!parse_net(s) &&
+        std::find(root.subjects.begin(), root.subjects.end(), s) != root.subjects.end()) {
+      return true;
     }
   }
-  return false;
+  const std::vector<Net> cut = nets_of(root);
+  const std::vector<Net> named = nets_of(check);
+  if (cut.empty() || named.empty()) return true;
+  return std::any_of(named.begin(), named.end(), [&](const Net& n) {
+    return std::any_of(cut.begin(), cut.end(), [&](const Net& c) { return contains(c, n); });
+  });
 }
 
 RootCause make_root_cause(Layer layer, const Check& check) {
@@ -153,13 +162,16 @@ RootCause make_root_cause(Layer layer, const Check& check) {
 
 void assign_root_cause(Report& report) {
   report.root_cause.reset();
-  link_stated_causes(report);
+  link_causes(report);
   Layer root_layer = Layer::kNode;
   const Check* root = lowest_failure(report, root_layer);
   if (root == nullptr) {
     // Every failure names another as its cause (a cycle): fall back to the lowest failure.
     for (LayerResult& result : report.layers) {
-      for (Check& check : result.checks) check.explained_by.clear();
+      for (Check& check : result.checks) {
+        check.explained_by.clear();
+        for (Cause& cause : check.causes) cause.check.clear();
+      }
     }
     root = lowest_failure(report, root_layer);
   }
@@ -170,10 +182,11 @@ void assign_root_cause(Report& report) {
     // Same-layer failures are findings of their own; only a lower layer explains a higher one.
     if (result.layer <= root_layer) continue;
     for (Check& check : result.checks) {
-      bool same_source = source.empty() || check.source == source;
+      const bool same_source = source.empty() || check.source == source;
       if (check.status == Status::kFail && same_source && check.explained_by.empty() &&
           depends_on(*root, root_layer, check)) {
         check.explained_by = report.root_cause->check_id;
+        check.causes.push_back({report.root_cause->code, report.root_cause->check_id});
       }
     }
   }

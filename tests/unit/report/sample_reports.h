@@ -21,6 +21,11 @@ inline Check make_check(std::string id, std::string source, Status status, std::
   return check;
 }
 
+inline Check with_subjects(Check check, std::vector<std::string> subjects) {
+  check.subjects = std::move(subjects);
+  return check;
+}
+
 inline Report healthy_report() {
   Report r = make_report();
   r.mode = "pod";
@@ -81,19 +86,23 @@ inline Report faulty_report() {
   add_check(r, Layer::kSameNode,
             make_check("same-node.ping", client, Status::kPass, "", "10.244.1.7 answers"));
   add_check(r, Layer::kCrossNode,
-            make_check("cross-node.route", client, Status::kFail, "route-missing",
-                       "no route to 10.244.0.0/24, the pod CIDR of kind-control-plane",
-                       {"ip route get 10.244.0.5: via 172.18.0.1 dev eth0 (the default route)",
-                        "flannel.1 has routes for 0 of 1 remote pod CIDRs"},
-                       2));
+            with_subjects(
+                make_check("cross-node.route", client, Status::kFail, "route-missing",
+                           "no route to 10.244.0.0/24, the pod CIDR of kind-control-plane",
+                           {"ip route get 10.244.0.5: via 172.18.0.1 dev eth0 (the default route)",
+                            "flannel.1 has routes for 0 of 1 remote pod CIDRs"},
+                           2),
+                {"10.244.0.5", "10.244.0.0/24", "node:kind-control-plane"}));
   add_check(r, Layer::kService,
-            make_check("service.cluster-ip", client, Status::kFail, "endpoint-unreachable",
-                       "default/web 10.96.120.15:80 leads to 10.244.0.5:8080, which does not "
-                       "answer",
-                       {"conntrack: tcp 10.244.1.5:41234 -> 10.96.120.15:80 DNAT "
-                        "10.244.0.5:8080 [UNREPLIED]",
-                        "endpoint 10.244.0.5 is on node kind-control-plane"},
-                       3003));
+            with_subjects(
+                make_check("service.cluster-ip", client, Status::kFail, "endpoint-unreachable",
+                           "default/web 10.96.120.15:80 leads to 10.244.0.5:8080, which does not "
+                           "answer",
+                           {"conntrack: tcp 10.244.1.5:41234 -> 10.96.120.15:80 DNAT "
+                            "10.244.0.5:8080 [UNREPLIED]",
+                            "endpoint 10.244.0.5 is on node kind-control-plane"},
+                           3003),
+                {"10.96.120.15", "10.244.0.5", "default/web"}));
   add_check(r, Layer::kService,
             make_check("service.endpoints", "", Status::kWarn, "service-no-endpoints",
                        "default/orphan 10.96.45.7:8080 has no endpoints; no probe targeted it",
@@ -103,12 +112,14 @@ inline Report faulty_report() {
                        "10.244.1.7 cannot reach itself through default/web-headless-probe",
                        {"/sys/class/net/veth3a9c1f2e/brport/hairpin_mode = 0"}, 1001));
   add_check(r, Layer::kDns,
-            make_check("dns.cluster-name", client, Status::kFail, "dns-server-unreachable",
-                       "no answer from 10.96.0.10 or the CoreDNS endpoints",
-                       {"10.96.0.10:53/udp: timeout after 1000 ms",
-                        "10.244.0.2:53/udp (kube-system/coredns-5d78c9869d-8fvxl): timeout",
-                        "10.244.0.3:53/udp (kube-system/coredns-5d78c9869d-qr7tn): timeout"},
-                       3010));
+            with_subjects(
+                make_check("dns.cluster-name", client, Status::kFail, "dns-server-unreachable",
+                           "no answer from 10.96.0.10 or the CoreDNS endpoints",
+                           {"10.96.0.10:53/udp: timeout after 1000 ms",
+                            "10.244.0.2:53/udp (kube-system/coredns-5d78c9869d-8fvxl): timeout",
+                            "10.244.0.3:53/udp (kube-system/coredns-5d78c9869d-qr7tn): timeout"},
+                           3010),
+                {"10.96.0.10", "10.244.0.2", "10.244.0.3"}));
   add_check(
       r, Layer::kApiserver,
       make_check("apiserver.connect", client, Status::kPass, "", "10.96.0.1:443 accepts", {}, 6));
