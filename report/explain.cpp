@@ -1,9 +1,11 @@
 #include "report/explain.h"
 
+#include "report/explains.h"
 #include "report/wrap.h"
 
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace netdoctor::report {
 
@@ -97,6 +99,34 @@ void write_explain(std::ostream& out, const CodeInfo& info) {
   }
 }
 
+// The explanations table (report/explains.cpp), one row per effect and condition.
+void write_explanations_markdown(std::ostream& out) {
+  out << "\n## Which finding explains which\n\n"
+         "The root cause is the lowest layer's failure that nothing explains. A failure is "
+         "explained by another failing check of the report when that check's code is one of its "
+         "causes: those its check states from what its own probes saw (`when` below), and those "
+         "the network always implies. A node or pod failure also explains every failure of its "
+         "source above it, a path failure (same-node, cross-node, service) those of its source "
+         "above it whose subjects (addresses, networks, pods, nodes) it cuts off. Only these "
+         "fields decide, never a summary or evidence text; the JSON report lists them as "
+         "`causes` and `subjects`.\n\n"
+         "| Finding | Explained by | When | Why |\n|---|---|---|---|\n";
+  const auto& rows = explanations();
+  std::vector<bool> done(rows.size(), false);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (done[i]) continue;
+    std::string causes;
+    for (std::size_t j = i; j < rows.size(); ++j) {
+      if (rows[j].effect != rows[i].effect || rows[j].when != rows[i].when) continue;
+      causes +=
+          (causes.empty() ? "" : ", ") + ("[`" + rows[j].cause + "`](#" + rows[j].cause + ")");
+      done[j] = true;
+    }
+    out << "| [`" << rows[i].effect << "`](#" << rows[i].effect << ") | " << causes << " | "
+        << md(std::string(to_string(rows[i].when))) << " | " << md(why) << " |\n";
+  }
+}
+
 void write_codes_markdown(std::ostream& sink) {
   std::ostringstream out;
   out << "# Finding codes\n\n"
@@ -112,6 +142,7 @@ void write_codes_markdown(std::ostream& sink) {
         << "`](#" << info.code << ")" << (info.extra ? " *extra*" : "") << " | " << md(info.title)
         << " |\n";
   }
+  write_explanations_markdown(out);
   std::string section;
   for (const CodeInfo& info : all_codes()) {
     std::string heading = info.any_layer ? "any layer" : std::string(to_string(info.layer));

@@ -73,6 +73,17 @@ void add_check(Report& report, Layer layer, Check check) {
   it->checks.push_back(std::move(check));
 }
 
+void explain(Check& check, std::string code, std::string by) {
+  check.explained_by = by;
+  for (Cause& cause : check.causes) {
+    if (cause.code == code && (cause.check.empty() || cause.check == by)) {
+      cause.check = std::move(by);
+      return;
+    }
+  }
+  check.causes.push_back({std::move(code), std::move(by)});
+}
+
 int exit_status(const Report& report) {
   return report.healthy() ? kExitHealthy : kExitFaulty;
 }

@@ -49,6 +49,11 @@ struct Check {
   std::vector<std::string> subjects;
 };
 
+// Marks `check` as explained by the check `by` of the same report, which carries finding
+// `code`: sets explained_by and records the cause. For a layer that knows, from its own probes,
+// which of its checks explains another.
+void explain(Check& check, std::string code, std::string by);
+
 struct LayerResult {
   Layer layer = Layer::kNode;
   std::vector<Check> checks;

@@ -1,5 +1,9 @@
 #include "probes/apiserver/apiserver_eval.h"
 
+#include <algorithm>
+
+#include "report/explains.h"
+
 namespace netdoctor::probes {
 namespace {
 
@@ -134,9 +138,11 @@ void explain_unreachable(std::vector<report::Check>& checks, const ApiPodFacts& 
     if (!answering.empty() && kind != ApiTargetKind::kEndpoint) {
       c.evidence.push_back("the endpoint answers directly (" + answering + ")");
       c.evidence.push_back("cause: service");
+      c.causes = report::causes_for(c.code, report::When::kServicePathBroken);
     } else if (answering.empty() && pod.snat.state == SnatState::kNotMasqueraded) {
       c.evidence.push_back(pod.snat.evidence);
       c.evidence.push_back("cause: egress-no-snat");
+      c.causes = report::causes_for(c.code, report::When::kNotMasqueraded);
     }
   }
 }
@@ -170,7 +176,16 @@ std::string git_version(const std::string& body) {
 
 std::vector<report::Check> evaluate_apiserver(const ApiPodFacts& pod) {
   std::vector<report::Check> checks;
-  for (const auto& f : pod.targets) checks.push_back(evaluate_one(f, pod));
+  for (const auto& f : pod.targets) {
+    checks.push_back(evaluate_one(f, pod));
+    // The address it probed (the ClusterIP, an endpoint, what the name resolved to).
+    for (const std::string& ip : {f.target.ip, f.result.ip}) {
+      auto& subjects = checks.back().subjects;
+      if (!ip.empty() && std::find(subjects.begin(), subjects.end(), ip) == subjects.end()) {
+        subjects.push_back(ip);
+      }
+    }
+  }
   explain_unreachable(checks, pod);
   return checks;
 }

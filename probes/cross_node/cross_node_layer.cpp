@@ -141,6 +141,20 @@ std::string network_plus_one(const std::string& cidr) {
   return inet_ntop(AF_INET, &a, buf, sizeof buf);
 }
 
+// What a cross-node check concerns: the remote pod, its node and, when the finding breaks the
+// path to that node (route, overlay, underlay, MTU), every address of the node's pod network.
+std::vector<std::string> subjects_of(const RemoteTarget& t, const Check& c) {
+  std::vector<std::string> out{t.ip};
+  if (t.display.find('/') != std::string::npos && t.display.find(' ') == std::string::npos) {
+    out.push_back(t.display);
+  }
+  if (!t.node.empty()) out.push_back("node:" + t.node);
+  const bool path = c.code == "route-missing" || c.code == "overlay-fdb-missing" ||
+                    c.code == "underlay-blocked" || c.code == "mtu-blackhole";
+  if (path && !t.pod_cidr.empty()) out.push_back(t.pod_cidr);
+  return out;
+}
+
 }  // namespace
 
 std::vector<RemoteTarget> remote_targets(const inventory::Inventory* inv,
@@ -201,6 +215,8 @@ std::vector<Check> evaluate_cross_node(const std::string& source,
       break;
     }
   }
+  for (std::size_t i = 0; i < probes.size(); ++i)
+    out[i].subjects = subjects_of(probes[i].target, out[i]);
   return out;
 }
 

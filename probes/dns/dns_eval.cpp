@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "probes/dns/dns_evidence.h"
+#include "report/explains.h"
 
 namespace netdoctor::probes::dns {
 namespace {
@@ -55,6 +56,22 @@ std::pair<std::string, std::string_view> service_cause(const DnsFacts& f) {
   return {"; no DNS endpoint answers either: the DNS server is down or unreachable", kCauseServer};
 }
 
+// The findings that may explain a cluster DNS Service whose endpoints answer directly.
+std::vector<report::Cause> service_path_causes() {
+  return report::causes_for(kUnreachable, report::When::kServicePathBroken);
+}
+
+std::vector<std::string> cluster_dns_subjects(const DnsContext& c) {
+  std::vector<std::string> out = c.pod_nameservers();
+  auto add = [&out](const std::string& s) {
+    if (!s.empty() && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  };
+  add(c.dns_ip);
+  add(c.dns_service);
+  for (const auto& e : c.endpoints) add(e.ip);
+  return out;
+}
+
 std::string who_is_service(const DnsContext& c) {
   return "the DNS Service " + c.dns_ip +
          (c.dns_service.empty() ? " (the pod's first nameserver)" : " (" + c.dns_service + ")");
@@ -87,9 +104,12 @@ Check judge_server(std::string id, const DnsFacts& f, const PlannedQuery& p, con
     }
     c = make_check(std::move(id), f.context.source, Status::kFail, kUnreachable, summary);
     c.evidence.emplace_back(cause);
+    if (cause == kCauseService) c.causes = service_path_causes();
   }
   c.evidence.insert(c.evidence.begin(), describe(p.query, a));
   c.duration_ms = duration_ms(a.elapsed);
+  for (const auto& server : p.query.servers) c.subjects.push_back(server.ip);
+  if (is_service && !f.context.dns_service.empty()) c.subjects.push_back(f.context.dns_service);
   return c;
 }
 
@@ -202,6 +222,7 @@ Check pod_view_check(const DnsFacts& f, Role role) {
       out.evidence.emplace_back(kCauseResolvConf);
     } else if (code == kUnreachable) {
       out.evidence.emplace_back(service_cause(f).second);
+      if (service_cause(f).second == kCauseService) out.causes = service_path_causes();
     }
   }
   for (std::size_t i = 0; i < f.plan.size(); ++i) {
@@ -223,6 +244,11 @@ std::vector<Check> evaluate_dns(const DnsFacts& facts) {
   server_checks(facts, out);
   out.push_back(check_upstream(facts));
   out.push_back(check_search_path(facts));
+  // A check that asked through the pod's resolver or the cluster DNS as a whole concerns every
+  // server it may have reached: the pod's nameservers, the DNS Service and its endpoints.
+  for (Check& c : out) {
+    if (c.subjects.empty()) c.subjects = cluster_dns_subjects(facts.context);
+  }
   return out;
 }
 

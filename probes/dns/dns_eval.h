@@ -19,8 +19,10 @@
 
 namespace netdoctor::probes::dns {
 
-// The evidence line that attributes a failing DNS Service: "cause: service" (the endpoints
-// answer), "cause: dns-server" (they do not), "cause: unknown" (no endpoints to ask).
+// The evidence line, for people, that attributes a failing DNS Service: "cause: service" (the
+// endpoints answer), "cause: dns-server" (they do not), "cause: unknown" (no endpoints to ask).
+// Root-cause selection never reads it: a Service-path attribution is also stated as data, the
+// check's causes (report::causes_for(code, When::kServicePathBroken)).
 inline constexpr std::string_view kCauseService = "cause: service";
 inline constexpr std::string_view kCauseServer = "cause: dns-server";
 inline constexpr std::string_view kCauseResolvConf = "cause: resolv-conf";

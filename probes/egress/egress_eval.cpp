@@ -113,6 +113,10 @@ report::Check evaluate_egress(const EgressFacts& f) {
   c.id = "egress." + f.url_text;
   c.source = f.source;
   c.duration_ms = f.duration_ms;
+  // The destination and, when its name is resolved through the pod, the pod's nameservers.
+  if (!f.target_ip.empty()) c.subjects.push_back(f.target_ip);
+  if (f.resolved_needed)
+    c.subjects.insert(c.subjects.end(), f.nameservers.begin(), f.nameservers.end());
   if (!f.nameservers.empty() && f.resolved_needed) {
     std::string ns;
     for (const auto& s : f.nameservers) ns += (ns.empty() ? "" : ", ") + s;

@@ -20,10 +20,18 @@ bool neighbour_failed(const std::optional<netns::Neighbour>& n) {
                n->state.find("INCOMPLETE") != std::string::npos);
 }
 
+// What a same-node check concerns: the target's address and, when it is a pod, its name.
+std::vector<std::string> subjects_of(const PairProbe& p) {
+  std::vector<std::string> out{p.target_ip};
+  if (p.target.find('/') != std::string::npos) out.push_back(p.target);
+  return out;
+}
+
 Check evaluate_one(const std::string& source, const PairProbe& p, const std::string& prefix) {
   Check c;
   c.id = prefix + ":" + p.target;
   c.source = source;
+  c.subjects = subjects_of(p);
   c.duration_ms = p.duration_ms;
   const std::string flow = "ICMP echo " + source + " -> " + p.target + " (" + p.target_ip + ")";
   if (!p.echo) {
@@ -79,6 +87,7 @@ std::optional<Check> evaluate_no_nat(const std::string& source, const PairProbe&
   Check c;
   c.id = prefix + ".no-nat:" + p.target;
   c.source = source;
+  c.subjects = subjects_of(p);
   c.duration_ms = p.duration_ms;
   if (!p.capture_error.empty()) {
     c.status = Status::kSkip;
@@ -188,7 +197,7 @@ std::vector<Check> evaluate_same_node(const std::string& source,
     auto nat = evaluate_no_nat(source, p, id_prefix);
     if (nat && nat->status == Status::kFail) {
       // Replies go to the translated address: the NAT explains a failed ping, so it comes first.
-      if (ping.status == Status::kFail) ping.explained_by = nat->id;
+      if (ping.status == Status::kFail) report::explain(ping, nat->code, nat->id);
       out.push_back(*nat);
       out.push_back(ping);
       continue;

@@ -82,6 +82,25 @@ Check make(const ServiceFacts& f, const std::string& id) {
   return c;
 }
 
+// "10.244.2.3" of "10.244.2.3:80", "fd00::3" of "[fd00::3]:80".
+std::string host_of(const std::string& endpoint) {
+  if (!endpoint.empty() && endpoint.front() == '[') {
+    return endpoint.substr(1, endpoint.find(']') - 1);
+  }
+  const auto colon = endpoint.rfind(':');
+  if (colon == std::string::npos || endpoint.find(':') != colon) return endpoint;
+  return endpoint.substr(0, colon);
+}
+
+// A check about one Service port concerns its ClusterIP, the Service and its endpoints.
+Check make(const ServiceFacts& f, const std::string& id, const ServiceTarget& t) {
+  Check c = make(f, id);
+  c.subjects.push_back(t.ip);
+  c.subjects.push_back(t.service);
+  for (const auto& ep : t.endpoints) c.subjects.push_back(host_of(ep));
+  return c;
+}
+
 std::string rules_id(const ServiceTarget& t) {
   return "service.rules:" + t.name;
 }
@@ -118,7 +137,7 @@ bool rules_missing(const ServiceTarget& t) {
 }
 
 Check rules_check(const ServiceFacts& f, const ServiceTarget& t) {
-  Check c = make(f, rules_id(t));
+  Check c = make(f, rules_id(t), t);
   if (rules_missing(t)) {
     c.status = Status::kFail;
     c.code = "service-rules-missing";
@@ -161,7 +180,7 @@ Check rules_check(const ServiceFacts& f, const ServiceTarget& t) {
 // when pods the selector matches are running (the endpoints should be there), or when --to
 // named the Service.
 Check no_endpoints_check(const ServiceFacts& f, const ServiceTarget& t) {
-  Check c = make(f, clusterip_id(t));
+  Check c = make(f, clusterip_id(t), t);
   const bool used = t.named_by_user || (!t.reference.empty() && !t.selected_pods.empty());
   c.status = used ? Status::kFail : Status::kWarn;
   c.code = "service-no-endpoints";
@@ -209,17 +228,17 @@ const ConnectProbe* failing_endpoint(const ServiceFacts& f, const ServiceTarget&
 void explain_clusterip(const ServiceFacts& f, const ServiceTarget& t, Check& c) {
   if (rules_missing(t)) {
     c.code = "service-rules-missing";
-    c.explained_by = rules_id(t);
+    report::explain(c, c.code, rules_id(t));
   } else if (!t.diffs.empty()) {
     c.code = "endpoints-stale";
-    c.explained_by = rules_id(t);
+    report::explain(c, c.code, rules_id(t));
   } else if (const ConnectProbe* ep = failing_endpoint(f, t)) {
     c.code = "endpoint-unreachable";
-    c.explained_by = endpoint_id(ep->target);
+    report::explain(c, c.code, endpoint_id(ep->target));
     c.evidence.push_back("endpoint " + ep->target + " fails directly: " + describe(*ep));
   } else if (source_is_endpoint(t, f.source_ip)) {
     c.code = "hairpin-broken";
-    c.explained_by = hairpin_id(t);
+    report::explain(c, c.code, hairpin_id(t));
   } else {
     c.code = "endpoint-unreachable";
     c.evidence.push_back("every endpoint answers a direct connect: the ClusterIP path fails");
@@ -227,7 +246,7 @@ void explain_clusterip(const ServiceFacts& f, const ServiceTarget& t, Check& c) 
 }
 
 Check clusterip_check(const ServiceFacts& f, const ServiceTarget& t) {
-  Check c = make(f, clusterip_id(t));
+  Check c = make(f, clusterip_id(t), t);
   const auto& probes = t.via_cluster_ip;
   const int bad = count_failed(probes);
   const int ran = static_cast<int>(std::count_if(
@@ -279,7 +298,7 @@ std::string port_evidence(const HairpinPort& p) {
 }
 
 Check hairpin_check(const ServiceFacts& f, const ServiceTarget& t) {
-  Check c = make(f, hairpin_id(t));
+  Check c = make(f, hairpin_id(t), t);
   const auto& port = f.hairpin_port;
   const bool flag_off = port && port->hairpin && !*port->hairpin;
   const int bad = count_failed(t.via_cluster_ip);
@@ -316,6 +335,7 @@ Check hairpin_check(const ServiceFacts& f, const ServiceTarget& t) {
 
 Check endpoint_check(const ServiceFacts& f, const ConnectProbe& p) {
   Check c = make(f, endpoint_id(p.target));
+  c.subjects = {host_of(p.target)};
   if (!p.result) {
     c.status = Status::kSkip;
     c.summary = "not probed: " + p.error;
@@ -363,7 +383,7 @@ void target_checks(const ServiceFacts& f, const ServiceTarget& t, std::vector<Ch
     return;
   }
   if (t.protocol != "tcp") {
-    Check c = make(f, clusterip_id(t));
+    Check c = make(f, clusterip_id(t), t);
     c.status = Status::kSkip;
     c.summary = where(t) + " is not TCP: the dns layer checks DNS over UDP";
     out.push_back(std::move(c));
@@ -402,8 +422,10 @@ std::vector<Check> evaluate_service_layer(const ServiceFacts& f) {
     const std::string hp =
         "service.hairpin:" + c.id.substr(std::string("service.clusterip:").size());
     if (std::none_of(out.begin(), out.end(),
-                     [&](const Check& h) { return h.id == hp && h.status == Status::kFail; }))
+                     [&](const Check& h) { return h.id == hp && h.status == Status::kFail; })) {
       c.explained_by.clear();
+      std::erase_if(c.causes, [&](const report::Cause& cause) { return cause.check == hp; });
+    }
   }
   // The root cause is the first failing check of the lowest layer: checks that explain
   // others (an endpoint, the rules, the hairpin) come before those they explain.

@@ -1,4 +1,5 @@
 #include "probes/apiserver/apiserver_eval.h"
+#include "report/explains.h"
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
@@ -101,6 +102,12 @@ TEST(ApiserverEval, ClusterIpFailingWhileTheEndpointAnswersIsTheService) {
   EXPECT_TRUE(has(checks[0], "the endpoint answers directly (172.30.0.2:6443)"));
   EXPECT_TRUE(has(checks[0], "cause: service"));
   EXPECT_FALSE(has(checks[0], "cause: egress-no-snat"));
+  EXPECT_EQ(checks[0].causes,
+            report::causes_for("apiserver-unreachable", report::When::kServicePathBroken));
+  EXPECT_EQ(std::count(checks[0].causes.begin(), checks[0].causes.end(),
+                       report::Cause{"egress-no-snat", ""}),
+            0);
+  EXPECT_EQ(checks[0].subjects, std::vector<std::string>{"10.96.0.1"});
   EXPECT_EQ(checks[1].status, Status::kPass);
 }
 
@@ -115,6 +122,7 @@ TEST(ApiserverEval, NothingAnsweringWithoutMasqueradeIsNoSnat) {
     EXPECT_EQ(c.code, "apiserver-unreachable");
     EXPECT_TRUE(has(c, "cause: egress-no-snat")) << c.id;
     EXPECT_FALSE(has(c, "cause: service"));
+    EXPECT_EQ(c.causes, std::vector<report::Cause>{{"egress-no-snat", ""}}) << c.id;
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "probes/net/routes.h"
 
 namespace netdoctor::probes {
@@ -96,6 +98,9 @@ TEST(CrossNode, NoRouteButDefaultIsRouteMissing) {
   EXPECT_EQ(c.code, "route-missing");
   EXPECT_EQ(c.summary, "the node has no route to 10.244.2.0/24 (pods of node2)");
   EXPECT_EQ(c.evidence.at(1), "ip route get 10.244.2.3: default via 172.30.0.1 dev eth0");
+  // The missing route cuts off the remote pod and every address of its node's pod network.
+  EXPECT_NE(std::find(c.subjects.begin(), c.subjects.end(), "10.244.2.3"), c.subjects.end());
+  EXPECT_NE(std::find(c.subjects.begin(), c.subjects.end(), "10.244.2.0/24"), c.subjects.end());
 }
 
 TEST(CrossNode, MissingFdbEntryOrNeighbourIsOverlayFdbMissing) {

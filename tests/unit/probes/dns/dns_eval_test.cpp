@@ -1,5 +1,6 @@
 // The dns layer's judgement on hand-made facts: each lab fault's answers give its finding.
 #include "probes/dns/dns_eval.h"
+#include "report/explains.h"
 
 #include <gtest/gtest.h>
 
@@ -120,6 +121,7 @@ TEST(DnsEval, DnsServerDownFailsServiceAndEndpointsWithCauseServer) {
   EXPECT_EQ(svc.status, Status::kFail);
   EXPECT_EQ(svc.code, "dns-server-unreachable");
   EXPECT_TRUE(has_evidence(svc, kCauseServer));
+  EXPECT_TRUE(svc.causes.empty()) << "the DNS server itself is the finding";
   EXPECT_TRUE(has_evidence(svc, "timeout after 1000 ms"));
   EXPECT_NE(svc.summary.find("no DNS endpoint answers either"), std::string::npos);
   EXPECT_EQ(by_id(checks, "dns.endpoint-tcp:10.244.1.2").code, "dns-server-unreachable");
@@ -142,7 +144,21 @@ TEST(DnsEval, ServiceSilentButEndpointsAnswerIsTheServicePath) {
     EXPECT_EQ(c.status, Status::kFail) << id;
     EXPECT_EQ(c.code, "dns-server-unreachable") << id;
     EXPECT_TRUE(has_evidence(c, kCauseService)) << id;
+    // As data: any failure of the node's forwarding or of the service layer may explain it.
+    EXPECT_EQ(c.causes,
+              report::causes_for("dns-server-unreachable", report::When::kServicePathBroken))
+        << id;
+    EXPECT_NE(
+        std::find(c.causes.begin(), c.causes.end(), report::Cause{"service-rules-missing", ""}),
+        c.causes.end())
+        << id;
   }
+  // The Service's checks concern the ClusterIP it asked (and the Service); an endpoint's, that
+  // endpoint.
+  const auto& udp = by_id(checks, "dns.service-udp").subjects;
+  EXPECT_NE(std::find(udp.begin(), udp.end(), "10.96.0.10"), udp.end());
+  EXPECT_EQ(by_id(checks, "dns.endpoint-udp:10.244.1.2").subjects,
+            std::vector<std::string>{"10.244.1.2"});
   EXPECT_NE(by_id(checks, "dns.service-udp").summary.find("endpoints answer directly (10.244.1.2)"),
             std::string::npos);
   EXPECT_NE(by_id(checks, "dns.cluster-name").summary.find("its endpoints do"), std::string::npos);

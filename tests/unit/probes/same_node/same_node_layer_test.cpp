@@ -42,6 +42,7 @@ TEST(SameNode, TimeoutWithResolvedArpIsPodUnreachable) {
   EXPECT_EQ(c[0].code, "pod-unreachable");
   EXPECT_EQ(c[0].evidence.at(0),
             "ICMP echo a -> default/web-1 (10.244.1.4): timeout (no answer within 1000 ms)");
+  EXPECT_EQ(c[0].subjects, (std::vector<std::string>{"10.244.1.4", "default/web-1"}));
 }
 
 TEST(SameNode, ProbeThatCouldNotRunIsSkippedWithTheReason) {

@@ -134,6 +134,14 @@ TEST(ServiceEval, EndpointUnreachableNamesTheEndpointAndItsChain) {
   EXPECT_EQ(via->status, Status::kFail);
   EXPECT_EQ(via->code, "endpoint-unreachable");
   EXPECT_EQ(via->explained_by, "service.endpoint:10.244.2.3:80");
+  EXPECT_EQ(
+      via->causes,
+      (std::vector<report::Cause>{{"endpoint-unreachable", "service.endpoint:10.244.2.3:80"}}));
+  EXPECT_EQ(ep->subjects, std::vector<std::string>{"10.244.2.3"});
+  EXPECT_NE(std::find(via->subjects.begin(), via->subjects.end(), "10.96.100.10"),
+            via->subjects.end());
+  EXPECT_NE(std::find(via->subjects.begin(), via->subjects.end(), "10.244.2.3"),
+            via->subjects.end());
   // web-2 failing is not a hairpin problem of anyone.
   for (const auto& c : checks) EXPECT_NE(c.code, "hairpin-broken") << c.id;
 }
