@@ -116,10 +116,14 @@ void write_explanations_markdown(std::ostream& out) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (done[i]) continue;
     std::string causes;
+    std::string why;
     for (std::size_t j = i; j < rows.size(); ++j) {
       if (rows[j].effect != rows[i].effect || rows[j].when != rows[i].when) continue;
       causes +=
           (causes.empty() ? "" : ", ") + ("[`" + rows[j].cause + "`](#" + rows[j].cause + ")");
+      if (why.find(rows[j].why) == std::string::npos) {
+        why += (why.empty() ? "" : "; ") + rows[j].why;
+      }
       done[j] = true;
     }
     out << "| [`" << rows[i].effect << "`](#" << rows[i].effect << ") | " << causes << " | "

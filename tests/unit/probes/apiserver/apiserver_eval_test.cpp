@@ -122,7 +122,7 @@ TEST(ApiserverEval, NothingAnsweringWithoutMasqueradeIsNoSnat) {
     EXPECT_EQ(c.code, "apiserver-unreachable");
     EXPECT_TRUE(has(c, "cause: egress-no-snat")) << c.id;
     EXPECT_FALSE(has(c, "cause: service"));
-    EXPECT_EQ(c.causes, std::vector<report::Cause>{{"egress-no-snat", ""}}) << c.id;
+    EXPECT_EQ(c.causes, (std::vector<report::Cause>{{"egress-no-snat", ""}})) << c.id;
   }
 }
 
