@@ -1,8 +1,6 @@
 #include "probes/topology.h"
 
-#include "probes/cross_node/cross_node_layer.h"
 #include "probes/net/routes.h"
-#include "probes/pod/pod_layer.h"
 
 namespace netdoctor::probes {
 
@@ -22,26 +20,25 @@ std::string pod_label(const SourcePod& pod) {
 
 }  // namespace
 
-report::Topology topology_of(const SourcePod& source, const std::vector<SourcePod>& local_pods,
-                             const DiagnoseContext& ctx, const DiagnoseOptions& options) {
+report::Topology topology_of(const SourcePod& source, const Scene& scene,
+                             const DiagnoseOptions& options) {
   report::Topology t;
   t.source = source.display;
   t.source_ip = source.ip;
-  t.node = ctx.node;
-  const bool on_node = ctx.mode == netns::RunMode::kNode && ctx.discovery != nullptr;
-  const netns::LinkSnapshot* node_links = on_node ? &ctx.discovery->self_links : nullptr;
-  const PodLinkFacts facts = pod_link_facts(source.netns, node_links);
+  t.node = scene.node;
+  const netns::LinkSnapshot* node_links = scene.node_links();
+  const PodLinkFacts& facts = scene.links_of(source.netns);
   t.pod_iface = facts.pod_interface;
   if (facts.host_veth) t.veth = facts.host_veth->name;
   t.bridge = facts.host_bridge;
-  for (const SourcePod& peer : local_pods) {
+  for (const SourcePod& peer : scene.local_pods) {
     if (peer.ip != source.ip && !peer.ip.empty()) {
       t.local_peer = pod_label(peer);
       break;
     }
   }
-  if (ctx.discovery != nullptr) {
-    const auto remote = remote_targets(ctx.inventory, ctx.node, ctx.discovery->self_links);
+  {
+    const auto& remote = scene.remote_targets;
     if (!remote.empty()) {
       const RemoteTarget& r = remote.front();
       t.remote_pod = r.display;
@@ -77,15 +74,15 @@ report::Topology topology_of(const SourcePod& source, const std::vector<SourcePo
       }
     }
   }
-  if (ctx.inventory != nullptr) {
-    if (const auto* dns = ctx.inventory->find_service("kube-system", "kube-dns")) {
+  if (const auto* inv = scene.inv()) {
+    if (const auto* dns = inv->find_service("kube-system", "kube-dns")) {
       t.dns_service = dns->cluster_ip;
-      const auto eps = ctx.inventory->endpoint_ips("kube-system", "kube-dns");
+      const auto eps = inv->endpoint_ips("kube-system", "kube-dns");
       if (!eps.empty()) t.dns_endpoint = eps.front();
     }
-    if (const auto* api = ctx.inventory->find_service("default", "kubernetes")) {
+    if (const auto* api = inv->find_service("default", "kubernetes")) {
       t.apiserver = api->cluster_ip;
-      const auto eps = ctx.inventory->endpoint_ips("default", "kubernetes");
+      const auto eps = inv->endpoint_ips("default", "kubernetes");
       if (!eps.empty()) t.apiserver += " → " + eps.front();
     }
   }

@@ -94,11 +94,13 @@ CodeInfo deadline_exceeded() {
       .code = "deadline-exceeded",
       .title = "a layer did not finish within the run's deadline: its checks say nothing",
       .detection =
-          "Every layer runs on its own thread. When the run's --deadline (default ten probe "
-          "timeouts, at least 5 s) passes first, the layer is reported as one skip check with "
-          "this code and its probes are left to end on their own. A skip does not fail the "
-          "verdict, so a run whose only fault lies in a cut layer reads healthy: the text "
-          "report's first line names the unfinished layers.",
+          "Every layer's work runs as tasks of one bounded pool: its node-wide part and its part "
+          "for each source pod. When the run's --deadline (default ten probe timeouts, at least "
+          "5 s) passes first, each unfinished part is reported as a skip check with this code "
+          "(naming its source), the layer's finished parts keep their checks, and the unfinished "
+          "probes are left to end on their own. A skip does not fail the verdict, so a run whose "
+          "only fault lies in a cut part reads healthy: the text report's first line names the "
+          "unfinished layers.",
       .confirm = R"sh(
 # The layer alone, with time to finish: how long does it take, and what does it find?
 netdoctor diagnose --from <ref> --layers <layer> --deadline 60s

@@ -163,4 +163,24 @@ std::vector<report::Check> run_apiserver_layer(const SourcePod& src,
   }
 }
 
+namespace {
+
+class ApiserverRun final : public LayerRun {
+ public:
+  ApiserverRun(const Scene& s, const DiagnoseOptions& options)
+      : ctx_{s.inv(), s.rule_snapshot(), s.node_links(), s.services()}, o_{options.timeout} {}
+  Checks source(const SourcePod& src) override { return run_apiserver_layer(src, ctx_, o_); }
+
+ private:
+  const ApiserverContext ctx_;
+  const ApiserverOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<LayerRun> start_apiserver_layer(const Scene& scene,
+                                                const DiagnoseOptions& options) {
+  return std::make_unique<ApiserverRun>(scene, options);
+}
+
 }  // namespace netdoctor::probes

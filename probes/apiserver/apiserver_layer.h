@@ -12,6 +12,7 @@
 
 #include "inventory/inventory.h"
 #include "netns/links.h"
+#include "probes/layer.h"
 #include "probes/sources.h"
 #include "report/model.h"
 #include "rules/read.h"
@@ -37,5 +38,9 @@ struct ApiserverOptions {
 [[nodiscard]] std::vector<report::Check> run_apiserver_layer(const SourcePod& src,
                                                              const ApiserverContext& context,
                                                              const ApiserverOptions& options);
+
+// The layer's entry point (probes/layer.h).
+[[nodiscard]] std::unique_ptr<LayerRun> start_apiserver_layer(const Scene& scene,
+                                                              const DiagnoseOptions& options);
 
 }  // namespace netdoctor::probes

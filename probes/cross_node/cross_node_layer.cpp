@@ -1,4 +1,6 @@
 #include "probes/cross_node/cross_node_layer.h"
+#include <algorithm>
+#include <mutex>
 
 #include <arpa/inet.h>
 
@@ -133,14 +135,6 @@ Check evaluate_one(const std::string& source, const CrossProbe& p, const NodeVie
   return c;
 }
 
-std::string network_plus_one(const std::string& cidr) {
-  in_addr a{};
-  if (inet_pton(AF_INET, cidr.substr(0, cidr.find('/')).c_str(), &a) != 1) return {};
-  a.s_addr = htonl(ntohl(a.s_addr) + 1);
-  char buf[INET_ADDRSTRLEN];
-  return inet_ntop(AF_INET, &a, buf, sizeof buf);
-}
-
 // What a cross-node check concerns: the remote pod, its node and, when the finding breaks the
 // path to that node (route, overlay, underlay, MTU), every address of the node's pod network.
 std::vector<std::string> subjects_of(const RemoteTarget& t, const Check& c) {
@@ -156,38 +150,6 @@ std::vector<std::string> subjects_of(const RemoteTarget& t, const Check& c) {
 }
 
 }  // namespace
-
-std::vector<RemoteTarget> remote_targets(const inventory::Inventory* inv,
-                                         const std::string& this_node,
-                                         const netns::LinkSnapshot& node_links) {
-  std::vector<RemoteTarget> out;
-  if (inv != nullptr) {
-    for (const auto& node : inv->nodes) {
-      if (node.name == this_node) continue;
-      std::size_t taken = 0;
-      for (const auto& pod : inv->pods) {
-        if (pod.node != node.name || pod.host_network || pod.ip.empty()) continue;
-        if (!pod.phase.empty() && pod.phase != "Running") continue;
-        out.push_back({pod.display_name(), pod.ip, node.name,
-                       node.internal_ips.empty() ? "" : node.internal_ips.front(),
-                       node.pod_cidrs.empty() ? "" : node.pod_cidrs.front()});
-        if (++taken == kPodsPerNode) break;
-      }
-    }
-    return out;
-  }
-  // No inventory: every route through an overlay device, or to a /24-or-smaller network via a
-  // gateway, stands for another node's pod network.
-  for (const auto& r : node_links.routes) {
-    if (r.dst == "default" || r.gateway.empty()) continue;
-    const netns::Interface* dev = node_links.find(r.oif);
-    const bool overlay = dev && dev->kind == "vxlan";
-    const std::string ip = cidr_contains(r.dst, r.gateway) ? r.gateway : network_plus_one(r.dst);
-    if (ip.empty() || (!overlay && r.dst.find('/') == std::string::npos)) continue;
-    out.push_back({ip + " (pod network " + r.dst + ")", ip, "", overlay ? "" : r.gateway, r.dst});
-  }
-  return out;
-}
 
 std::vector<Check> evaluate_cross_node(const std::string& source,
                                        const std::vector<CrossProbe>& probes, const NodeView* n) {
@@ -233,6 +195,89 @@ Result<NodeView> read_node_view() {
                       return v;
                     })
       .get();
+}
+
+namespace {
+
+// --to addresses that are not pods of this node (those are probed by same-node anyway).
+std::vector<RemoteTarget> with_to_targets(const Scene& s, const std::vector<std::string>& to) {
+  std::vector<RemoteTarget> targets = s.remote_targets;
+  for (const auto& ip : to) {
+    const bool is_local = std::any_of(s.local_pods.begin(), s.local_pods.end(),
+                                      [&](const SourcePod& p) { return p.ip == ip; });
+    const bool known = std::any_of(targets.begin(), targets.end(),
+                                   [&](const RemoteTarget& t) { return t.ip == ip; });
+    if (is_local || known) continue;
+    RemoteTarget t{"to:" + ip, ip, "", "", ""};
+    if (const auto* inv = s.inv()) {
+      if (const auto* pod = inv->find_pod_by_ip(ip)) {
+        t.display = pod->display_name();
+        t.node = pod->node;
+        if (const auto* node = inv->find_node(pod->node)) {
+          t.node_ip = node->internal_ips.empty() ? "" : node->internal_ips.front();
+          t.pod_cidr = node->pod_cidrs.empty() ? "" : node->pod_cidrs.front();
+        }
+      }
+    }
+    targets.push_back(t);
+  }
+  return targets;
+}
+
+// The node's underlay pings start with the layer and run alongside the pods' probes: a failure
+// costs one timeout. The node's view (routes, neighbours, FDB) is read once, after the first
+// source's probes, so that the neighbour entries they resolved are in it.
+class CrossNodeRun final : public LayerRun {
+ public:
+  CrossNodeRun(const Scene& scene, const DiagnoseOptions& options)
+      : s_(scene), targets_(with_to_targets(scene, options.to)) {
+    o_.timeout = options.timeout;
+    if (s_.on_node() && !targets_.empty()) {
+      pings_ = std::async(std::launch::async, [targets = targets_, o = o_] {
+                 return ping_remote_nodes(targets, o);
+               }).share();
+    }
+  }
+  ~CrossNodeRun() override {
+    if (pings_.valid()) pings_.wait();
+  }
+  bool per_source() const override { return !targets_.empty(); }
+  Checks node() override {
+    if (!targets_.empty()) return {};
+    return {skip_check(report::Layer::kCrossNode,
+                       "no pod on another node is known (give --inventory, or the node has no "
+                       "routes to other pod networks)")};
+  }
+  Checks source(const SourcePod& src) override {
+    auto probes = probe_remote_pods(src, targets_, o_);
+    const NodeView* view = nullptr;
+    if (s_.on_node()) {
+      std::call_once(view_read_, [this] {
+        if (auto v = read_node_view()) view_ = std::move(*v);
+      });
+      view = view_ ? &*view_ : nullptr;
+      const auto& pings = pings_.get();
+      for (auto& p : probes) {
+        if (auto it = pings.find(p.target.node_ip); it != pings.end()) p.node_ping = it->second;
+      }
+    }
+    return evaluate_cross_node(src.display, probes, view);
+  }
+
+ private:
+  const Scene& s_;
+  const std::vector<RemoteTarget> targets_;
+  CrossNodeOptions o_;
+  std::shared_future<std::map<std::string, EchoResult>> pings_;
+  std::once_flag view_read_;
+  std::optional<NodeView> view_;
+};
+
+}  // namespace
+
+std::unique_ptr<LayerRun> start_cross_node_layer(const Scene& scene,
+                                                 const DiagnoseOptions& options) {
+  return std::make_unique<CrossNodeRun>(scene, options);
 }
 
 }  // namespace netdoctor::probes

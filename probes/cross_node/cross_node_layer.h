@@ -14,23 +14,13 @@
 #include "inventory/inventory.h"
 #include "netns/discover.h"
 #include "netns/links.h"
+#include "probes/layer.h"
 #include "probes/net/icmp.h"
+#include "probes/scene.h"
 #include "probes/sources.h"
 #include "report/model.h"
 
 namespace netdoctor::probes {
-
-// A pod (or pod-network address) on another node.
-// Pods probed per other node when the inventory lists them (remote_targets).
-inline constexpr std::size_t kPodsPerNode = 2;
-
-struct RemoteTarget {
-  std::string display;  // "default/web-2" or "10.244.2.0 (node2's pod network)"
-  std::string ip;
-  std::string node;      // the remote node's name, when known
-  std::string node_ip;   // its underlay address, when known
-  std::string pod_cidr;  // its pod CIDR, when known
-};
 
 // What the node knows about reaching other nodes; absent in pod mode.
 struct NodeView {
@@ -54,14 +44,6 @@ struct CrossNodeOptions {
   std::size_t max_targets = 8;
 };
 
-// Remote targets: with an inventory, up to two running pods per other node (one pod that does
-// not answer is then told apart from a path that carries nothing: an inventory may name a pod
-// that is gone); without, one address per
-// remote pod CIDR the node routes (the gateway of an overlay route, else the CIDR's .1).
-[[nodiscard]] std::vector<RemoteTarget> remote_targets(const inventory::Inventory* inventory,
-                                                       const std::string& this_node,
-                                                       const netns::LinkSnapshot& node_links);
-
 // Pure: the checks for one source's probes, explained with the node's view when there is one.
 [[nodiscard]] std::vector<report::Check> evaluate_cross_node(const std::string& source,
                                                              const std::vector<CrossProbe>& probes,
@@ -79,5 +61,9 @@ struct CrossNodeOptions {
 // Pings each remote node's underlay address once, from the prober's (the node's) namespace.
 [[nodiscard]] std::map<std::string, EchoResult> ping_remote_nodes(
     const std::vector<RemoteTarget>& targets, const CrossNodeOptions& options);
+
+// The layer's entry point (probes/layer.h).
+[[nodiscard]] std::unique_ptr<LayerRun> start_cross_node_layer(const Scene& scene,
+                                                               const DiagnoseOptions& options);
 
 }  // namespace netdoctor::probes

@@ -165,4 +165,25 @@ std::vector<report::Check> run_dns_layer(const SourcePod& src,
   }
 }
 
+namespace {
+
+class DnsRun final : public LayerRun {
+ public:
+  DnsRun(const Scene& s, const DiagnoseOptions& options) : inv_(s.inv()) {
+    o_.timeout = options.timeout;
+    o_.outside_names = dns::outside_names_from_urls(options.egress_urls);
+  }
+  Checks source(const SourcePod& src) override { return run_dns_layer(src, inv_, o_); }
+
+ private:
+  const inventory::Inventory* inv_;
+  DnsLayerOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<LayerRun> start_dns_layer(const Scene& scene, const DiagnoseOptions& options) {
+  return std::make_unique<DnsRun>(scene, options);
+}
+
 }  // namespace netdoctor::probes

@@ -15,6 +15,7 @@
 
 #include "inventory/inventory.h"
 #include "probes/dns/dns_facts.h"
+#include "probes/layer.h"
 #include "probes/sources.h"
 #include "report/model.h"
 
@@ -38,6 +39,10 @@ struct DnsLayerOptions {
 [[nodiscard]] std::vector<report::Check> run_dns_layer(const SourcePod& src,
                                                        const inventory::Inventory* inventory,
                                                        const DnsLayerOptions& o);
+
+// The layer's entry point (probes/layer.h).
+[[nodiscard]] std::unique_ptr<LayerRun> start_dns_layer(const Scene& scene,
+                                                        const DiagnoseOptions& options);
 
 namespace dns {
 

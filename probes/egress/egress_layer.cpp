@@ -154,4 +154,24 @@ std::vector<report::Check> run_egress_layer(const SourcePod& src, const EgressCo
   }
 }
 
+namespace {
+
+class EgressRun final : public LayerRun {
+ public:
+  EgressRun(const Scene& s, const DiagnoseOptions& options)
+      : ctx_{s.inv(), s.rule_snapshot(), s.node_links()},
+        o_{options.timeout, options.egress_urls} {}
+  Checks source(const SourcePod& src) override { return run_egress_layer(src, ctx_, o_); }
+
+ private:
+  const EgressContext ctx_;
+  const EgressOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<LayerRun> start_egress_layer(const Scene& scene, const DiagnoseOptions& options) {
+  return std::make_unique<EgressRun>(scene, options);
+}
+
 }  // namespace netdoctor::probes

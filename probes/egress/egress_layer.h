@@ -11,6 +11,7 @@
 
 #include "inventory/inventory.h"
 #include "netns/links.h"
+#include "probes/layer.h"
 #include "probes/sources.h"
 #include "report/model.h"
 #include "rules/read.h"
@@ -33,5 +34,9 @@ struct EgressOptions {
 [[nodiscard]] std::vector<report::Check> run_egress_layer(const SourcePod& src,
                                                           const EgressContext& context,
                                                           const EgressOptions& options);
+
+// The layer's entry point (probes/layer.h).
+[[nodiscard]] std::unique_ptr<LayerRun> start_egress_layer(const Scene& scene,
+                                                           const DiagnoseOptions& options);
 
 }  // namespace netdoctor::probes

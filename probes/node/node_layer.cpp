@@ -1,4 +1,6 @@
 #include "probes/node/node_layer.h"
+#include "probes/net/routes.h"
+#include "probes/node/forward.h"
 
 #include <fstream>
 
@@ -80,6 +82,62 @@ NodeFacts collect_node_facts(const netns::LinkSnapshot& node_links, const std::s
 
 std::vector<Check> evaluate_node_layer(const NodeFacts& facts) {
   return {check_ip_forward(facts), check_bridge_nf(facts)};
+}
+
+namespace {
+
+// Representative pod flows the node forwards: between two of its pods over the bridge, and
+// from one of them to a pod of another node.
+std::vector<ForwardFlow> pod_flows(const Scene& s) {
+  std::vector<ForwardFlow> flows;
+  const auto& pods = s.local_pods;
+  if (pods.empty() || pods[0].ip.empty()) return flows;
+  const std::string bridge = s.links_of(pods[0].netns).host_bridge;
+  if (pods.size() > 1 && !pods[1].ip.empty()) {
+    flows.push_back({pods[0].ip, pods[1].ip, bridge, bridge});
+  }
+  if (!s.remote_targets.empty()) {
+    const auto route = lookup_route(s.discovery.self_links, s.remote_targets[0].ip);
+    flows.push_back({pods[0].ip, s.remote_targets[0].ip, bridge, route ? route->dev : ""});
+  }
+  return flows;
+}
+
+class NodeRun final : public LayerRun {
+ public:
+  explicit NodeRun(const Scene& scene) : s_(scene) {}
+  bool per_source() const override { return false; }
+  Checks node() override {
+    if (!s_.on_node()) {
+      return {skip_check(report::Layer::kNode,
+                         "running inside a pod: the node's settings are not visible (run "
+                         "netdoctor on the node or in the privileged debug pod)")};
+    }
+    const auto start = std::chrono::steady_clock::now();
+    // The prober runs in the node's namespace: /proc/sys/net of any of its threads is the node's.
+    Checks out = evaluate_node_layer(collect_node_facts(s_.discovery.self_links));
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    for (auto& c : out) c.duration_ms = ms;
+    if (!s_.rules) {
+      out.push_back(skip_check(report::Layer::kNode,
+                               "the node's iptables rules could not be read" +
+                                   (s_.rules_error.empty() ? "" : ": " + s_.rules_error)));
+    } else {
+      out.push_back(check_forward_policy(s_.rules->ruleset, pod_flows(s_)));
+    }
+    return out;
+  }
+
+ private:
+  const Scene& s_;
+};
+
+}  // namespace
+
+std::unique_ptr<LayerRun> start_node_layer(const Scene& scene, const DiagnoseOptions& /*options*/) {
+  return std::make_unique<NodeRun>(scene);
 }
 
 }  // namespace netdoctor::probes

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "netns/links.h"
+#include "probes/layer.h"
 #include "report/model.h"
 
 namespace netdoctor::probes {
@@ -26,5 +27,9 @@ struct NodeFacts {
                                            const std::string& proc_sys = "/proc/sys");
 
 [[nodiscard]] std::vector<report::Check> evaluate_node_layer(const NodeFacts& facts);
+
+// The layer's entry point (probes/layer.h).
+[[nodiscard]] std::unique_ptr<LayerRun> start_node_layer(const Scene& scene,
+                                                         const DiagnoseOptions& options);
 
 }  // namespace netdoctor::probes

@@ -95,35 +95,6 @@ std::string describe(const netns::Interface& itf) {
   return itf.name + ": <" + flags + "> mtu " + std::to_string(itf.mtu) + " state " + state;
 }
 
-PodLinkFacts pod_link_facts(const netns::NetnsInfo& pod, const netns::LinkSnapshot* node_links) {
-  PodLinkFacts f;
-  f.pod = pod.links;
-  f.pod_interface = pod.pod_interface;
-  if (node_links != nullptr && pod.local && pod.host_veth_index > 0) {
-    if (const auto* peer = node_links->find(pod.host_veth_index)) {
-      f.host_veth = *peer;
-      if (const auto* bridge = node_links->find(peer->master)) f.host_bridge = bridge->name;
-    }
-  }
-  return f;
-}
-
-const netns::Interface* pod_interface(const PodLinkFacts& facts) {
-  if (!facts.pod_interface.empty()) {
-    if (const auto* itf = facts.pod.find(facts.pod_interface)) return itf;
-  }
-  if (const auto* def = facts.pod.default_route()) {
-    if (const auto* itf = facts.pod.find(def->oif)) return itf;
-  }
-  const netns::Interface* first = nullptr;
-  for (const auto& itf : facts.pod.interfaces) {
-    if (itf.name == "lo") continue;
-    if (!itf.addrs.empty()) return &itf;
-    if (first == nullptr) first = &itf;
-  }
-  return first;
-}
-
 std::vector<Check> evaluate_pod_layer(const PodLinkFacts& facts, const std::string& source) {
   std::vector<Check> checks;
   const netns::Interface* itf = pod_interface(facts);
@@ -140,6 +111,27 @@ std::vector<Check> evaluate_pod_layer(const PodLinkFacts& facts, const std::stri
   checks.push_back(check_default_route(facts, source));
   checks.push_back(check_peer(facts, source));
   return checks;
+}
+
+namespace {
+
+// The links were read inside the pod's namespace during discovery, moments ago.
+class PodRun final : public LayerRun {
+ public:
+  explicit PodRun(const Scene& scene) : s_(scene) {}
+  bool probes() const override { return false; }
+  Checks source(const SourcePod& src) override {
+    return evaluate_pod_layer(s_.links_of(src.netns), src.display);
+  }
+
+ private:
+  const Scene& s_;
+};
+
+}  // namespace
+
+std::unique_ptr<LayerRun> start_pod_layer(const Scene& scene, const DiagnoseOptions& /*options*/) {
+  return std::make_unique<PodRun>(scene);
 }
 
 }  // namespace netdoctor::probes

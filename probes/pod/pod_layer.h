@@ -11,32 +11,20 @@
 
 #include "netns/discover.h"
 #include "netns/links.h"
+#include "probes/layer.h"
+#include "probes/net/pod_links.h"
 #include "report/model.h"
 
 namespace netdoctor::probes {
-
-struct PodLinkFacts {
-  netns::LinkSnapshot pod;    // the pod's namespace
-  std::string pod_interface;  // its veth toward the node, when known ("eth0")
-  // The veth's peer in the node's namespace; nullopt when the peer is not visible from here
-  // (pod mode, or a pod of another node).
-  std::optional<netns::Interface> host_veth;
-  std::string host_bridge;  // the bridge the peer is enslaved to, when any
-};
-
-// The facts discovery already read for a pod: its links and, when `node_links` is given (node
-// mode), its veth's peer on the node and that peer's bridge.
-[[nodiscard]] PodLinkFacts pod_link_facts(const netns::NetnsInfo& pod,
-                                          const netns::LinkSnapshot* node_links);
-
-// The interface the pod talks through: the known veth, else the default route's, else the
-// first interface with an IPv4 address, else the first that is not loopback.
-[[nodiscard]] const netns::Interface* pod_interface(const PodLinkFacts& facts);
 
 [[nodiscard]] std::vector<report::Check> evaluate_pod_layer(const PodLinkFacts& facts,
                                                             const std::string& source);
 
 // `ip link`-like one-line description used as evidence: "eth0: mtu 1500 state UP <UP,LOWER_UP>".
 [[nodiscard]] std::string describe(const netns::Interface& itf);
+
+// The layer's entry point (probes/layer.h).
+[[nodiscard]] std::unique_ptr<LayerRun> start_pod_layer(const Scene& scene,
+                                                        const DiagnoseOptions& options);
 
 }  // namespace netdoctor::probes

@@ -134,11 +134,14 @@ std::future<Result<std::optional<SeenEcho>>> start_capture(const Receiver& rx, u
   return done;
 }
 
-// The bridge a pod's host-side veth is a port of ("cni0"), or "" when not known.
-std::string bridge_of(const SourcePod& pod, const netns::LinkSnapshot* node_links) {
-  if (node_links == nullptr) return {};
-  const auto f = pod_link_facts(pod.netns, node_links);
-  return f.host_bridge;
+// A peer's link facts: the scene's, else read from its discovery facts.
+PodLinkFacts links_of(const SourcePod& pod, const SameNodeContext& ctx) {
+  if (ctx.pod_links != nullptr) {
+    if (auto it = ctx.pod_links->find(pod.netns.path); it != ctx.pod_links->end()) {
+      return it->second;
+    }
+  }
+  return pod_link_facts(pod.netns, ctx.node_links);
 }
 
 void read_neighbour(PairProbe& p) {
@@ -236,14 +239,15 @@ std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<S
                     {src.ip}};
     }
     std::optional<Check> fault;
-    for (auto& c : evaluate_pod_layer(pod_link_facts(peer.netns, ctx.node_links), peer.display)) {
+    const PodLinkFacts peer_links = links_of(peer, ctx);
+    for (auto& c : evaluate_pod_layer(peer_links, peer.display)) {
       if (c.status == Status::kFail && !fault) fault = c;
     }
-    pod_probes.push_back(std::async(std::launch::async, [&, rx, fault] {
+    const std::string bridge = ctx.node_links != nullptr ? peer_links.host_bridge : "";
+    pod_probes.push_back(std::async(std::launch::async, [&, rx, fault, bridge] {
       PairProbe p = probe_in(*ns, peer.display, peer.ip, rx, o.timeout);
       p.target_fault = fault;
       if (ctx.rules && p.echo && p.echo->outcome != EchoOutcome::kReply) {
-        const std::string bridge = bridge_of(peer, ctx.node_links);
         p.forward_block = forward_block(*ctx.rules, {src.ip, peer.ip, bridge, bridge});
       }
       return p;
@@ -267,6 +271,44 @@ std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<S
     }
   }
   return out;
+}
+
+namespace {
+
+// Targets are every pod of this node, not only the sources asked for.
+class SameNodeRun final : public LayerRun {
+ public:
+  SameNodeRun(const Scene& scene, const DiagnoseOptions& options) : s_(scene) {
+    o_.timeout = options.timeout;
+    if (s_.on_node()) ctx_.node_ips = s_.discovery.self_links.ipv4_addresses();
+    ctx_.node_links = s_.node_links();
+    ctx_.rules = s_.rules ? &s_.rules->ruleset : nullptr;
+    ctx_.pod_links = &s_.pod_links;
+  }
+  bool per_source() const override { return !blind(); }
+  Checks node() override {
+    if (!blind()) return {};
+    return {skip_check(report::Layer::kSameNode,
+                       "running inside a pod: the other pods of this node are not visible (run "
+                       "netdoctor on the node or in the privileged debug pod for same-node "
+                       "checks)")};
+  }
+  Checks source(const SourcePod& src) override {
+    return run_same_node_layer(src, s_.local_pods, ctx_, o_);
+  }
+
+ private:
+  bool blind() const { return !s_.on_node() && s_.local_pods.empty(); }
+  const Scene& s_;
+  SameNodeContext ctx_;
+  SameNodeOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<LayerRun> start_same_node_layer(const Scene& scene,
+                                                const DiagnoseOptions& options) {
+  return std::make_unique<SameNodeRun>(scene, options);
 }
 
 }  // namespace netdoctor::probes

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "netns/links.h"
+#include "probes/layer.h"
 #include "probes/net/capture.h"
 #include "probes/net/icmp.h"
 #include "probes/sources.h"
@@ -42,6 +44,9 @@ struct SameNodeContext {
   std::vector<std::string> node_ips;                // the node's addresses: it probes each source
   const netns::LinkSnapshot* node_links = nullptr;  // to see the targets' veth peers
   const rules::Ruleset* rules = nullptr;            // to explain a failure by a FORWARD drop
+  // The peers' link facts, by namespace path, as the scene gathered them; null: read from
+  // each peer's discovery facts.
+  const std::map<std::string, PodLinkFacts>* pod_links = nullptr;
 };
 
 struct SameNodeOptions {
@@ -61,5 +66,9 @@ struct SameNodeOptions {
                                                              const std::vector<SourcePod>& peers,
                                                              const SameNodeContext& context,
                                                              const SameNodeOptions& options);
+
+// The layer's entry point (probes/layer.h).
+[[nodiscard]] std::unique_ptr<LayerRun> start_same_node_layer(const Scene& scene,
+                                                              const DiagnoseOptions& options);
 
 }  // namespace netdoctor::probes

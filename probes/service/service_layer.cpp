@@ -38,9 +38,13 @@ std::map<std::string, std::string> endpoint_pods(const std::vector<ServiceTarget
 
 // The source's bridge port on the node, with its hairpin flag read over netlink from a thread
 // in the node's namespace (the process's, /proc/self: the prober runs in the node's netns).
-HairpinPort read_hairpin_port(const SourcePod& src, const netns::LinkSnapshot& node_links) {
+HairpinPort read_hairpin_port(const SourcePod& src, const ServiceContext& ctx) {
   HairpinPort port;
-  const PodLinkFacts links = pod_link_facts(src.netns, &node_links);
+  const auto known = ctx.pod_links ? ctx.pod_links->find(src.netns.path)
+                                   : std::map<std::string, PodLinkFacts>::const_iterator{};
+  const PodLinkFacts links = ctx.pod_links && known != ctx.pod_links->end()
+                                 ? known->second
+                                 : pod_link_facts(src.netns, ctx.node_links);
   if (!links.host_veth) {
     port.error = "the pod's veth peer is not visible on this node";
     return port;
@@ -96,7 +100,7 @@ ServiceFacts collect_service_facts(const SourcePod& src, const ServiceContext& c
   in.max_services = o.max_services;
   f.targets = select_targets(in);
   f.endpoint_pods = endpoint_pods(f.targets, ctx.inventory);
-  if (ctx.node_links && needs_hairpin(f)) f.hairpin_port = read_hairpin_port(src, *ctx.node_links);
+  if (ctx.node_links && needs_hairpin(f)) f.hairpin_port = read_hairpin_port(src, ctx);
   auto ns = netns::Netns::open_path(src.netns.path);
   if (!ns) {
     mark_not_run(f, ns.error().message());
@@ -114,6 +118,29 @@ std::vector<report::Check> run_service_layer(const SourcePod& src, const Service
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
   for (auto& c : checks) c.duration_ms = ms;
   return checks;
+}
+
+namespace {
+
+class ServiceRun final : public LayerRun {
+ public:
+  ServiceRun(const Scene& s, const DiagnoseOptions& options)
+      : ctx_{s.inv(),       s.rule_snapshot(), s.node_links(),
+             s.rules_error, s.services(),      &s.pod_links} {
+    o_.timeout = options.timeout;
+    o_.to_services = options.to;
+  }
+  Checks source(const SourcePod& src) override { return run_service_layer(src, ctx_, o_); }
+
+ private:
+  const ServiceContext ctx_;
+  ServiceOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<LayerRun> start_service_layer(const Scene& scene, const DiagnoseOptions& options) {
+  return std::make_unique<ServiceRun>(scene, options);
 }
 
 }  // namespace netdoctor::probes

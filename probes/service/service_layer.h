@@ -10,11 +10,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "inventory/inventory.h"
 #include "netns/links.h"
+#include "probes/layer.h"
+#include "probes/net/pod_links.h"
 #include "probes/service/service_facts.h"
 #include "probes/sources.h"
 #include "report/model.h"
@@ -29,6 +32,9 @@ struct ServiceContext {
   std::string rules_error;                          // why `rules` is null on a node
   // rules::services(*rules), made once per diagnosis for every source; set whenever `rules` is.
   const std::vector<rules::ServiceRule>* rule_services = nullptr;
+  // The pods' link facts, by namespace path, as the scene gathered them; null: read from the
+  // source's discovery facts.
+  const std::map<std::string, PodLinkFacts>* pod_links = nullptr;
 };
 
 struct ServiceOptions {
@@ -45,5 +51,9 @@ struct ServiceOptions {
 [[nodiscard]] std::vector<report::Check> run_service_layer(const SourcePod& src,
                                                            const ServiceContext& ctx,
                                                            const ServiceOptions& o);
+
+// The layer's entry point (probes/layer.h).
+[[nodiscard]] std::unique_ptr<LayerRun> start_service_layer(const Scene& scene,
+                                                            const DiagnoseOptions& options);
 
 }  // namespace netdoctor::probes
