@@ -3,7 +3,7 @@
 
 #include "netns/runner.h"
 #include "probes/cross_node/cross_node_layer.h"
-#include "probes/pod/pod_layer.h"
+#include "probes/net/pod_links.h"
 
 namespace netdoctor::probes {
 namespace {

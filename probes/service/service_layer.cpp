@@ -4,7 +4,7 @@
 
 #include "netns/podfs.h"
 #include "netns/runner.h"
-#include "probes/pod/pod_layer.h"
+#include "probes/net/pod_links.h"
 #include "probes/service/bridge_port.h"
 #include "probes/service/service_eval.h"
 #include "probes/service/service_probe.h"
