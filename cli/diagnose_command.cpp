@@ -33,9 +33,12 @@ Result<std::vector<report::Layer>> parse_layers(const std::string& list) {
     if (name.empty()) continue;
     auto layer = report::layer_from_string(name);
     if (!layer) {
+      std::string known;
+      for (report::Layer l : report::kAllLayers) {
+        known += (known.empty() ? "" : ",") + std::string(report::to_string(l));
+      }
       return fail(ErrorCode::kInvalidInput,
-                  "unknown layer \"" + name +
-                      "\" (layers: node,pod,same-node,cross-node,service,dns,apiserver,egress)");
+                  "unknown layer \"" + name + "\" (layers: " + known + ")");
     }
     layers.push_back(*layer);
   }

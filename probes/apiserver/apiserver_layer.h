@@ -33,7 +33,8 @@ struct ApiserverOptions {
 
 // One check per target ("apiserver.clusterip", "apiserver.dns-name",
 // "apiserver.endpoint:<ip>"), or one skip check when the pod cannot be probed (no process to
-// read its service account through, no target known). Never throws; returns within about
+// read its service account through, no target known). An exception is left to the scheduler
+// (probes/diagnose.cpp), which makes it a skip check; returns within about
 // twice the timeout.
 [[nodiscard]] std::vector<report::Check> run_apiserver_layer(const SourcePod& src,
                                                              const ApiserverContext& context,

@@ -140,29 +140,20 @@ void ask_in_netns(const std::string& netns_path, DnsFacts& facts,
 std::vector<report::Check> run_dns_layer(const SourcePod& src,
                                          const inventory::Inventory* inventory,
                                          const DnsLayerOptions& o) {
-  try {
-    dns::DnsFacts facts;
-    facts.context = dns::build_context(src, dns::read_pod_resolv(src.netns.pid()), inventory, o);
-    facts.plan = dns::plan_queries(facts.context);
-    const std::string path =
-        !src.netns.path.empty()
-            ? src.netns.path
-            : (src.netns.pid() > 0 ? "/proc/" + std::to_string(src.netns.pid()) + "/ns/net"
-                                   : std::string());
-    if (path.empty()) {
-      facts.not_asked = "the pod's network namespace is unknown";
-    } else {
-      dns::ask_in_netns(path, facts, o.timeout);
-    }
-    return dns::evaluate_dns(facts);
-  } catch (const std::exception& e) {
-    report::Check c;
-    c.id = "dns.layer";
-    c.source = src.display;
-    c.status = report::Status::kSkip;
-    c.summary = std::string("the dns layer could not run: ") + e.what();
-    return {c};
+  dns::DnsFacts facts;
+  facts.context = dns::build_context(src, dns::read_pod_resolv(src.netns.pid()), inventory, o);
+  facts.plan = dns::plan_queries(facts.context);
+  const std::string path =
+      !src.netns.path.empty()
+          ? src.netns.path
+          : (src.netns.pid() > 0 ? "/proc/" + std::to_string(src.netns.pid()) + "/ns/net"
+                                 : std::string());
+  if (path.empty()) {
+    facts.not_asked = "the pod's network namespace is unknown";
+  } else {
+    dns::ask_in_netns(path, facts, o.timeout);
   }
+  return dns::evaluate_dns(facts);
 }
 
 namespace {

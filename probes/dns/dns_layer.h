@@ -35,7 +35,8 @@ struct DnsLayerOptions {
 // Runs the layer for one source pod: reads its resolv.conf through src.netns.pid() (skipped
 // with a reason when the pod has no process), enters src.netns.path on a thread of its own and
 // asks there. `inventory` may be null (then the DNS Service is the pod's first nameserver and no
-// endpoint is asked). Never throws; returns within about o.timeout.
+// endpoint is asked). An exception is left to the scheduler, which makes it a skip check;
+// returns within about o.timeout.
 [[nodiscard]] std::vector<report::Check> run_dns_layer(const SourcePod& src,
                                                        const inventory::Inventory* inventory,
                                                        const DnsLayerOptions& o);

@@ -147,11 +147,7 @@ std::vector<report::Check> run_layer(const SourcePod& src, const EgressContext& 
 
 std::vector<report::Check> run_egress_layer(const SourcePod& src, const EgressContext& context,
                                             const EgressOptions& options) {
-  try {
-    return run_layer(src, context, options);
-  } catch (const std::exception& e) {
-    return {skip_check(src, std::string("the egress layer could not run: ") + e.what())};
-  }
+  return run_layer(src, context, options);
 }
 
 namespace {
