@@ -29,8 +29,9 @@ struct EgressOptions {
   std::vector<std::string> egress_urls;     // --egress, as given
 };
 
-// One check per URL (id "egress.<url>"), or a single skip check when no URL is given. Never
-// throws; returns within about twice the timeout (resolution, then the connection).
+// One check per URL (id "egress.<url>"), or a single skip check when no URL is given. An
+// exception is left to the scheduler, which makes it a skip check; returns within about twice
+// the timeout (resolution, then the connection).
 [[nodiscard]] std::vector<report::Check> run_egress_layer(const SourcePod& src,
                                                           const EgressContext& context,
                                                           const EgressOptions& options);
