@@ -18,7 +18,39 @@ std::string network_plus_one(const std::string& cidr) {
   return inet_ntop(AF_INET, &a, buf, sizeof buf);
 }
 
+std::uint16_t port_of(const std::vector<inventory::ServicePort>& ports, const char* proto) {
+  for (const auto& p : ports) {
+    if (p.protocol == proto && p.port > 0 && p.port < 65536)
+      return static_cast<std::uint16_t>(p.port);
+  }
+  return 53;
+}
+
 }  // namespace
+
+std::optional<ClusterDns> find_cluster_dns(const inventory::Inventory* inv) {
+  const inventory::Service* svc = inv ? inv->find_service("kube-system", "kube-dns") : nullptr;
+  if (svc == nullptr || svc->cluster_ip.empty()) return std::nullopt;
+  ClusterDns d;
+  d.service = svc->display_name();
+  d.ip = svc->cluster_ip;
+  d.udp_port = port_of(svc->ports, "UDP");
+  d.tcp_port = port_of(svc->ports, "TCP");
+  // The endpoints' target ports, from the Service's EndpointSlices.
+  std::uint16_t udp = 53, tcp = 53;
+  for (const auto* s : inv->slices_of("kube-system", "kube-dns")) {
+    for (const auto& p : s->ports) {
+      if (p.port <= 0 || p.port >= 65536) continue;
+      if (p.protocol == "UDP") udp = static_cast<std::uint16_t>(p.port);
+      if (p.protocol == "TCP") tcp = static_cast<std::uint16_t>(p.port);
+    }
+  }
+  for (const auto& ip : inv->endpoint_ips("kube-system", "kube-dns")) {
+    const auto* pod = inv->find_pod_by_ip(ip);
+    d.endpoints.push_back({ip, pod ? pod->display_name() : std::string(), udp, tcp});
+  }
+  return d;
+}
 
 std::vector<RemoteTarget> remote_targets(const inventory::Inventory* inv,
                                          const std::string& this_node,
@@ -89,6 +121,7 @@ Scene gather_scene(const std::vector<SourcePod>& sources, const DiagnoseContext&
   }
   s.local_pods = local_pods(s.discovery, s.inv());
   s.remote_targets = remote_targets(s.inv(), s.node, s.discovery.self_links);
+  s.cluster_dns = find_cluster_dns(s.inv());
   for (const auto* pods : {&s.local_pods, &s.sources}) {
     for (const SourcePod& pod : *pods) {
       if (!s.pod_links.count(pod.netns.path)) {

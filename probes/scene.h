@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,6 +43,24 @@ struct RemoteTarget {
                                                        const std::string& this_node,
                                                        const netns::LinkSnapshot& node_links);
 
+// The cluster DNS Service (kube-system/kube-dns) as the inventory lists it.
+struct ClusterDns {
+  struct Endpoint {
+    std::string ip;
+    std::string pod;  // "kube-system/coredns-0" when the inventory names it
+    std::uint16_t udp_port = 53;
+    std::uint16_t tcp_port = 53;
+  };
+  std::string service;  // "kube-system/kube-dns"
+  std::string ip;       // its ClusterIP
+  std::uint16_t udp_port = 53;
+  std::uint16_t tcp_port = 53;
+  std::vector<Endpoint> endpoints;  // ready endpoints, with their target ports
+};
+
+// kube-system/kube-dns from the inventory; nullopt without one, or when it has no ClusterIP.
+[[nodiscard]] std::optional<ClusterDns> find_cluster_dns(const inventory::Inventory* inventory);
+
 // What the caller knows when it asks for a diagnosis.
 struct DiagnoseContext {
   netns::RunMode mode = netns::RunMode::kNode;
@@ -64,6 +83,7 @@ struct Scene {
   std::vector<SourcePod> sources;            // the pods probed from, in the order asked
   std::vector<SourcePod> local_pods;         // every pod of this node discovery saw
   std::vector<RemoteTarget> remote_targets;  // pods (or pod networks) of other nodes
+  std::optional<ClusterDns> cluster_dns;     // read by the dns layer and the path picture
   // Link facts of every local pod and source, by network namespace path.
   std::map<std::string, PodLinkFacts> pod_links;
 

@@ -74,12 +74,12 @@ report::Topology topology_of(const SourcePod& source, const Scene& scene,
       }
     }
   }
+  if (scene.cluster_dns) {
+    t.dns_service = scene.cluster_dns->ip;
+    if (!scene.cluster_dns->endpoints.empty())
+      t.dns_endpoint = scene.cluster_dns->endpoints.front().ip;
+  }
   if (const auto* inv = scene.inv()) {
-    if (const auto* dns = inv->find_service("kube-system", "kube-dns")) {
-      t.dns_service = dns->cluster_ip;
-      const auto eps = inv->endpoint_ips("kube-system", "kube-dns");
-      if (!eps.empty()) t.dns_endpoint = eps.front();
-    }
     if (const auto* api = inv->find_service("default", "kubernetes")) {
       t.apiserver = api->cluster_ip;
       const auto eps = inv->endpoint_ips("default", "kubernetes");

@@ -19,38 +19,16 @@ namespace {
 // thread start, setns and channel set-up. resolve_all bounds itself; this only guards a bug.
 constexpr std::chrono::milliseconds kThreadSlack{1000};
 
-std::uint16_t port_of(const std::vector<inventory::ServicePort>& ports, const char* proto) {
-  for (const auto& p : ports) {
-    if (p.protocol == proto && p.port > 0 && p.port < 65536)
-      return static_cast<std::uint16_t>(p.port);
-  }
-  return 53;
-}
-
-// The endpoints' target ports, from the Service's EndpointSlices.
-std::pair<std::uint16_t, std::uint16_t> endpoint_ports(const inventory::Inventory& inv) {
-  std::uint16_t udp = 53, tcp = 53;
-  for (const auto* s : inv.slices_of("kube-system", "kube-dns")) {
-    for (const auto& p : s->ports) {
-      if (p.port <= 0 || p.port >= 65536) continue;
-      if (p.protocol == "UDP") udp = static_cast<std::uint16_t>(p.port);
-      if (p.protocol == "TCP") tcp = static_cast<std::uint16_t>(p.port);
-    }
-  }
-  return {udp, tcp};
-}
-
-void add_dns_service(DnsContext& c, const inventory::Inventory* inv) {
-  const inventory::Service* svc = inv ? inv->find_service("kube-system", "kube-dns") : nullptr;
-  if (svc && !svc->cluster_ip.empty()) {
-    c.dns_service = svc->display_name();
-    c.dns_ip = svc->cluster_ip;
-    c.dns_udp_port = port_of(svc->ports, "UDP");
-    c.dns_tcp_port = port_of(svc->ports, "TCP");
-    const auto [udp, tcp] = endpoint_ports(*inv);
-    for (const auto& ip : inv->endpoint_ips("kube-system", "kube-dns")) {
-      const auto* pod = inv->find_pod_by_ip(ip);
-      c.endpoints.push_back({ip, pod ? pod->display_name() : std::string(), udp, tcp});
+void add_dns_service(DnsContext& c, const inventory::Inventory* inv, const DnsLayerOptions& o) {
+  const std::optional<ClusterDns> found = o.cluster_dns ? std::nullopt : find_cluster_dns(inv);
+  const ClusterDns* dns = o.cluster_dns ? o.cluster_dns : (found ? &*found : nullptr);
+  if (dns != nullptr) {
+    c.dns_service = dns->service;
+    c.dns_ip = dns->ip;
+    c.dns_udp_port = dns->udp_port;
+    c.dns_tcp_port = dns->tcp_port;
+    for (const auto& e : dns->endpoints) {
+      c.endpoints.push_back({e.ip, e.pod, e.udp_port, e.tcp_port});
     }
     return;
   }
@@ -101,7 +79,7 @@ DnsContext build_context(const SourcePod& src, const PodResolv& resolv,
   c.cluster_domain = !o.cluster_domain.empty()
                          ? o.cluster_domain
                          : cluster_domain_from_search(c.resolv.search, c.pod_namespace);
-  add_dns_service(c, inv);
+  add_dns_service(c, inv, o);
   c.outside_names = o.outside_names;
   if (c.outside_names.empty() && !o.default_outside_name.empty()) {
     c.outside_names.push_back(o.default_outside_name);
@@ -162,6 +140,7 @@ class DnsRun final : public LayerRun {
  public:
   DnsRun(const Scene& s, const DiagnoseOptions& options) : inv_(s.inv()) {
     o_.timeout = options.timeout;
+    o_.cluster_dns = s.cluster_dns ? &*s.cluster_dns : nullptr;
     o_.outside_names = dns::outside_names_from_urls(options.egress_urls);
   }
   Checks source(const SourcePod& src) override { return run_dns_layer(src, inv_, o_); }

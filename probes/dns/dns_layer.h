@@ -30,6 +30,9 @@ struct DnsLayerOptions {
   std::string default_outside_name = "example.test";
   // The cluster domain; empty: taken from the pod's search list (never assumed).
   std::string cluster_domain;
+  // The cluster DNS Service as the scene found it once for every source; null: looked up in
+  // the inventory.
+  const ClusterDns* cluster_dns = nullptr;
 };
 
 // Runs the layer for one source pod: reads its resolv.conf through src.netns.pid() (skipped
