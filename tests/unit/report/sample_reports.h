@@ -9,7 +9,7 @@ namespace netdoctor::report::fixtures {
 
 inline Check make_check(std::string id, std::string source, Status status, std::string code,
                         std::string summary, std::vector<std::string> evidence = {},
-                        long long duration_ms = 1) {
+                        long long duration_ms = 1, std::vector<std::string> subjects = {}) {
   Check check;
   check.id = std::move(id);
   check.source = std::move(source);
@@ -18,7 +18,29 @@ inline Check make_check(std::string id, std::string source, Status status, std::
   check.summary = std::move(summary);
   check.evidence = std::move(evidence);
   check.duration_ms = duration_ms;
+  check.subjects = std::move(subjects);
   return check;
+}
+
+// What a finished report holds: every check explained by another carries, as one of its causes,
+// the explaining check's finding linked to it. Root-cause selection is to add these itself
+// (issue 15); this adds the ones it did not, so that the samples are finished reports either way.
+inline void link_explanations(Report& report) {
+  for (LayerResult& result : report.layers) {
+    for (Check& check : result.checks) {
+      if (check.explained_by.empty()) continue;
+      bool linked = false;
+      for (const Cause& cause : check.causes) linked = linked || cause.check == check.explained_by;
+      if (linked) continue;
+      std::string code;
+      for (const LayerResult& other : report.layers) {
+        for (const Check& by : other.checks) {
+          if (by.id == check.explained_by && code.empty()) code = by.code;
+        }
+      }
+      check.causes.push_back({code, check.explained_by});
+    }
+  }
 }
 
 inline Report healthy_report() {
@@ -85,7 +107,7 @@ inline Report faulty_report() {
                        "no route to 10.244.0.0/24, the pod CIDR of kind-control-plane",
                        {"ip route get 10.244.0.5: via 172.18.0.1 dev eth0 (the default route)",
                         "flannel.1 has routes for 0 of 1 remote pod CIDRs"},
-                       2));
+                       2, {"10.244.0.0/24", "node:kind-control-plane"}));
   add_check(r, Layer::kService,
             make_check("service.cluster-ip", client, Status::kFail, "endpoint-unreachable",
                        "default/web 10.96.120.15:80 leads to 10.244.0.5:8080, which does not "
@@ -93,7 +115,7 @@ inline Report faulty_report() {
                        {"conntrack: tcp 10.244.1.5:41234 -> 10.96.120.15:80 DNAT "
                         "10.244.0.5:8080 [UNREPLIED]",
                         "endpoint 10.244.0.5 is on node kind-control-plane"},
-                       3003));
+                       3003, {"10.96.120.15", "10.244.0.5"}));
   add_check(r, Layer::kService,
             make_check("service.endpoints", "", Status::kWarn, "service-no-endpoints",
                        "default/orphan 10.96.45.7:8080 has no endpoints; no probe targeted it",
@@ -108,7 +130,7 @@ inline Report faulty_report() {
                        {"10.96.0.10:53/udp: timeout after 1000 ms",
                         "10.244.0.2:53/udp (kube-system/coredns-5d78c9869d-8fvxl): timeout",
                         "10.244.0.3:53/udp (kube-system/coredns-5d78c9869d-qr7tn): timeout"},
-                       3010));
+                       3010, {"10.96.0.10", "10.244.0.2", "10.244.0.3"}));
   add_check(
       r, Layer::kApiserver,
       make_check("apiserver.connect", client, Status::kPass, "", "10.96.0.1:443 accepts", {}, 6));
@@ -116,6 +138,7 @@ inline Report faulty_report() {
             make_check("egress.layer", "", Status::kSkip, "", "no --egress target given", {}, 0));
   r.duration_ms = 7046;
   assign_root_cause(r);
+  link_explanations(r);
   return r;
 }
 
