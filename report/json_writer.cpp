@@ -1,5 +1,7 @@
 #include "report/json_writer.h"
 
+#include <utility>
+
 namespace netdoctor::report {
 
 namespace {
@@ -18,6 +20,16 @@ ordered_json check_json(const Check& check) {
   out["evidence"] = check.evidence;
   out["duration_ms"] = check.duration_ms;
   if (!check.explained_by.empty()) out["explained_by"] = check.explained_by;
+  // Always present, empty or not, so that consumers need not test for them; a cause's "check"
+  // only once it names a check of this report.
+  out["causes"] = ordered_json::array();
+  for (const Cause& cause : check.causes) {
+    ordered_json item;
+    item["code"] = cause.code;
+    if (!cause.check.empty()) item["check"] = cause.check;
+    out["causes"].push_back(std::move(item));
+  }
+  out["subjects"] = check.subjects;
   return out;
 }
 

@@ -3,8 +3,9 @@
 
 usage: validate_report.py SCHEMA REPORT.json...   (REPORT may be - for standard input)
 
-Besides the schema it checks what a schema cannot say: every `explained_by` and the root
-cause's `check_id` name a check of the same report, the root cause's code is carried by a
+Besides the schema it checks what a schema cannot say: every `explained_by`, every
+`causes[].check` and the root cause's `check_id` name a check of the same report, a check's
+`explained_by` is the `check` of one of its causes, the root cause's code is carried by a
 failing check, and each layer's status is the worst of its checks. Prints one line per
 problem; exit 0 when every report is valid, 1 when one is not, 2 on bad usage.
 """
@@ -16,6 +17,12 @@ import jsonschema
 RANK = {"pass": 0, "skip": -1, "warn": 1, "fail": 2}
 
 
+def name(check):
+    """A check as problems name it: its id, and its source when it has one (ids repeat per source)."""
+    source = check.get("source")
+    return f"check {check.get('id')}" + (f" (source {source})" if source else "")
+
+
 def semantic_problems(report):
     problems = []
     checks = [c for layer in report.get("layers", []) for c in layer.get("checks", [])]
@@ -23,7 +30,16 @@ def semantic_problems(report):
     for c in checks:
         by = c.get("explained_by")
         if by is not None and by not in ids:
-            problems.append(f"check {c.get('id')}: explained_by {by!r} names no check")
+            problems.append(f"{name(c)}: explained_by {by!r} names no check")
+        causes = c.get("causes", [])
+        linked = {cause.get("check") for cause in causes if "check" in cause}
+        for cause in causes:
+            if "check" in cause and cause["check"] not in ids:
+                problems.append(f"{name(c)}: cause {cause.get('code')!r} names check "
+                                f"{cause['check']!r}, which is not in the report")
+        if by and by not in linked:
+            problems.append(f"{name(c)}: explained_by {by!r} is the check of none of its causes "
+                            f"({'linked to ' + ', '.join(sorted(linked)) if linked else 'none linked'})")
     cause = report.get("root_cause")
     if isinstance(cause, dict):
         if "check_id" in cause and cause["check_id"] not in ids:

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "golden.h"
@@ -69,13 +70,71 @@ TEST(JsonWriter, CheckKeysAndOptionalFields) {
   EXPECT_EQ(service["status"], "fail");
   EXPECT_THAT(keys(service["checks"][0]),
               ::testing::ElementsAre("id", "source", "status", "code", "summary", "evidence",
-                                     "duration_ms", "explained_by"));
+                                     "duration_ms", "explained_by", "causes", "subjects"));
   EXPECT_EQ(service["checks"][0]["explained_by"], "cross-node.route");
   EXPECT_EQ(service["checks"][0]["duration_ms"], 3003);
-  EXPECT_THAT(
-      keys(doc["layers"][0]["checks"][0]),
-      ::testing::ElementsAre("id", "source", "status", "summary", "evidence", "duration_ms"));
+  EXPECT_THAT(keys(doc["layers"][0]["checks"][0]),
+              ::testing::ElementsAre("id", "source", "status", "summary", "evidence", "duration_ms",
+                                     "causes", "subjects"));
   EXPECT_TRUE(doc["layers"][0]["checks"][0]["evidence"].is_array());
+}
+
+// Causes and subjects are written on every check, as empty arrays when it has none, so that
+// consumers need not test whether they are there.
+TEST(JsonWriter, CausesAndSubjectsAreEmptyArraysWhenNone) {
+  Report report = make_report();
+  add_check(report, Layer::kPod, make_check("pod.link-up", "default/a", Status::kPass, "", "up"));
+  const ordered_json check = to_json(report)["layers"][1]["checks"][0];
+  ASSERT_TRUE(check.contains("causes"));
+  ASSERT_TRUE(check.contains("subjects"));
+  EXPECT_TRUE(check["causes"].is_array());
+  EXPECT_TRUE(check["causes"].empty());
+  EXPECT_TRUE(check["subjects"].is_array());
+  EXPECT_TRUE(check["subjects"].empty());
+}
+
+// A cause is {"code", "check"}, "check" only once linked; causes and subjects keep their order.
+TEST(JsonWriter, CausesAndSubjectsAsData) {
+  Report report = make_report();
+  Check check = make_check("apiserver.endpoint:172.30.0.2", "default/a", Status::kFail,
+                           "apiserver-unreachable", "172.30.0.2:6443 does not answer");
+  check.causes = {{"egress-no-snat", "egress.http://203.0.113.10/"}, {"route-missing", ""}};
+  check.subjects = {"172.30.0.2", "fd00::5", "10.244.2.0/24", "default/web-1", "node:node2"};
+  check.explained_by = "egress.http://203.0.113.10/";
+  add_check(report, Layer::kApiserver, check);
+  const ordered_json out = to_json(report)["layers"][6]["checks"][0];
+  ASSERT_EQ(out["causes"].size(), 2u);
+  EXPECT_THAT(keys(out["causes"][0]), ::testing::ElementsAre("code", "check"));
+  EXPECT_EQ(out["causes"][0]["code"], "egress-no-snat");
+  EXPECT_EQ(out["causes"][0]["check"], "egress.http://203.0.113.10/");
+  EXPECT_THAT(keys(out["causes"][1]), ::testing::ElementsAre("code"));
+  EXPECT_EQ(out["causes"][1]["code"], "route-missing");
+  EXPECT_EQ(out["subjects"], ordered_json({"172.30.0.2", "fd00::5", "10.244.2.0/24",
+                                           "default/web-1", "node:node2"}));
+  EXPECT_EQ(out["explained_by"], out["causes"][0]["check"]);
+}
+
+// In the sample faulty report every explained check carries its explanation as a linked cause,
+// and the path checks name their subjects.
+TEST(JsonWriter, SampleFaultyReportLinksExplanationsAsCauses) {
+  const ordered_json doc = to_json(fixtures::faulty_report());
+  int explained = 0;
+  for (const auto& layer : doc["layers"]) {
+    for (const auto& c : layer["checks"]) {
+      if (!c.contains("explained_by")) continue;
+      ++explained;
+      EXPECT_TRUE(std::any_of(
+          c["causes"].begin(), c["causes"].end(),
+          [&](const ordered_json& cause) { return cause.value("check", "") == c["explained_by"]; }))
+          << c.dump();
+    }
+  }
+  EXPECT_EQ(explained, 2);
+  const ordered_json& dns = doc["layers"][5]["checks"][0];
+  EXPECT_EQ(dns["causes"],
+            ordered_json::parse(R"([{"code": "route-missing", "check": "cross-node.route"}])"));
+  EXPECT_EQ(doc["layers"][3]["checks"][0]["subjects"],
+            ordered_json({"10.244.0.5", "10.244.0.0/24", "node:kind-control-plane"}));
 }
 
 TEST(JsonWriter, RootCauseObject) {

@@ -9,7 +9,7 @@ namespace netdoctor::report::fixtures {
 
 inline Check make_check(std::string id, std::string source, Status status, std::string code,
                         std::string summary, std::vector<std::string> evidence = {},
-                        long long duration_ms = 1) {
+                        long long duration_ms = 1, std::vector<std::string> subjects = {}) {
   Check check;
   check.id = std::move(id);
   check.source = std::move(source);
@@ -18,6 +18,7 @@ inline Check make_check(std::string id, std::string source, Status status, std::
   check.summary = std::move(summary);
   check.evidence = std::move(evidence);
   check.duration_ms = duration_ms;
+  check.subjects = std::move(subjects);
   return check;
 }
 
