@@ -41,7 +41,7 @@ struct Check {
   std::string summary;
   std::vector<std::string> evidence;
   long long duration_ms = 0;
-  std::string explained_by;  // id of the check that explains this one, when any
+  std::string explained_by;   // id of the check that explains this one, when any
   std::vector<Cause> causes;  // findings that may explain it (see Cause)
   // What the check concerns, for telling which failures a path finding explains: addresses
   // ("10.244.2.3", "fd00::5"), networks ("10.244.2.0/24"), pods ("default/web-1") and nodes
