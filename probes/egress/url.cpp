@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "probes/dns/resolv_conf.h"
+#include "probes/net/resolv_conf.h"
 
 namespace netdoctor::probes {
 namespace {
