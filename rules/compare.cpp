@@ -1,17 +1,13 @@
 #include "rules/compare.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
+
+#include "core/text.h"
 
 namespace netdoctor::rules {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The ready endpoints of one Service port, as "ip:port", from every slice of the Service.
 std::set<std::string> ready_endpoints(const inventory::Inventory& inv,

@@ -1,18 +1,11 @@
 #include "probes/egress/egress_eval.h"
 
-#include <algorithm>
-#include <cctype>
+#include "core/text.h"
 
 namespace netdoctor::probes {
 namespace {
 
 using report::Status;
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // "http://user:secret@proxy:3128" → "http://user:***@proxy:3128".
 std::string mask_credentials(const std::string& value) {

@@ -5,15 +5,11 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/text.h"
 #include "rules/compare.h"
 
 namespace netdoctor::probes {
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Ready endpoints of one Service port, "ip:port", each once, in the slices' order.
 std::vector<std::string> ready_endpoints(const inventory::Inventory& inv,
