@@ -107,9 +107,7 @@ report::Check evaluate_egress(const EgressFacts& f) {
   c.source = f.source;
   c.duration_ms = f.duration_ms;
   if (!f.nameservers.empty() && f.resolved_needed) {
-    std::string ns;
-    for (const auto& s : f.nameservers) ns += (ns.empty() ? "" : ", ") + s;
-    c.evidence.push_back("pod nameservers: " + ns);
+    c.evidence.push_back("pod nameservers: " + join(f.nameservers, ", "));
   }
   if (f.dns && f.dns->outcome == dns::Outcome::kAnswer) {
     c.evidence.push_back("DNS: " + f.url.host + " → " + f.target_ip + " (" +
