@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "cli/commands.h"
+#include "cli/app.h"
 #include "report/model.h"
 
 namespace netdoctor::cli {
@@ -32,29 +32,37 @@ void add_pods(CLI::App& app, PodsOptions& o) {
   add_kubeconfig(cmd, o.kubeconfig);
 }
 
-void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
-  auto* cmd = app.add_subcommand("diagnose", "Run every layer's checks and print the report");
+// What a diagnosis probes and how, the same for `diagnose` and for each run of `serve`: the
+// sources, the inventory, the targets, the timeouts, the parallelism and the layers.
+void add_diagnosis_options(CLI::App* cmd, DiagnoseOptions& o) {
   cmd->add_option("--from", o.from,
-                  "source pod: NAMESPACE/NAME, ip:A.B.C.D, pid:N or a netns path (repeatable)");
-  cmd->add_option("--inventory", o.inventory, "kubectl get ... -o json output ('-' = stdin)");
+                  "source pod: NAMESPACE/NAME, ip:A.B.C.D, pid:N or a netns path (repeatable; "
+                  "default: every pod here)");
+  cmd->add_option("--inventory", o.inventory,
+                  "kubectl get ... -o json output ('-' = stdin), read at the start of each run");
+  add_kubeconfig(cmd, o.kubeconfig);
   cmd->add_option("--egress", o.egress, "outside target URL for the egress layer (repeatable)");
   cmd->add_option("--to", o.to, "a pod IP to reach besides the default targets (repeatable)");
+  cmd->add_option("--timeout", o.timeout, "per-probe timeout, e.g. 500ms, 2s")->default_str("1s");
+  cmd->add_option("--deadline", o.deadline,
+                  "each run ends by then; unfinished layers are reported as skipped "
+                  "(default: 10 x --timeout, at least 5s)");
+  cmd->add_option("--parallel", o.parallel, "per-source probe tasks running at once")
+      ->default_str("32");
+  cmd->add_option("--layers", o.layers, "only these layers, comma separated");
+}
+
+void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
+  auto* cmd = app.add_subcommand("diagnose", "Run every layer's checks and print the report");
+  add_diagnosis_options(cmd, o);
   cmd->add_option("-o,--output", o.output,
                   "text, json, markdown, or dot (the path picture as Graphviz DOT)")
       ->check(CLI::IsMember({"text", "json", "markdown", "dot"}));
   cmd->add_option("--picture", o.picture,
                   "also write the path picture to FILE: .svg (needs Graphviz's dot), .dot, .mmd");
-  cmd->add_option("--timeout", o.timeout, "per-probe timeout, e.g. 500ms, 2s")->default_str("1s");
-  cmd->add_option("--deadline", o.deadline,
-                  "the whole run ends by then; unfinished layers are reported as skipped "
-                  "(default: 10 x --timeout, at least 5s)");
-  cmd->add_option("--parallel", o.parallel, "per-source probe tasks running at once")
-      ->default_str("32");
-  cmd->add_option("--layers", o.layers, "only these layers, comma separated");
   cmd->add_option("--mode", o.mode, "override run-mode detection: node or pod")
       ->check(CLI::IsMember({"node", "pod"}));
   cmd->add_flag("-v,--verbose", o.verbose, "list every check, also the passing ones");
-  add_kubeconfig(cmd, o.kubeconfig);
 }
 
 void add_serve(CLI::App& app, ServeOptions& o) {
@@ -66,36 +74,25 @@ void add_serve(CLI::App& app, ServeOptions& o) {
   cmd->add_option("--max-connections", o.max_connections, "HTTP connections at once")
       ->default_str("16")
       ->check(CLI::Range(1u, 1024u));
-  DiagnoseOptions& d = o.diagnose;
-  cmd->add_option("--from", d.from, "source pod REF (repeatable); default: every pod here");
-  cmd->add_option("--inventory", d.inventory, "kubectl get ... -o json output, read every run");
-  cmd->add_option("--egress", d.egress, "outside target URL for the egress layer (repeatable)");
-  cmd->add_option("--to", d.to, "a pod IP to reach besides the default targets (repeatable)");
-  cmd->add_option("--timeout", d.timeout, "per-probe timeout, e.g. 500ms, 2s")->default_str("1s");
-  cmd->add_option("--deadline", d.deadline, "each run's deadline; default 10 x timeout, >= 5s");
-  cmd->add_option("--layers", d.layers, "only these layers, comma separated");
-  add_kubeconfig(cmd, d.kubeconfig);
+  add_diagnosis_options(cmd, o.diagnose);
 }
 
 }  // namespace
 
-int run(int argc, char** argv) {
+std::optional<int> parse_command_line(int argc, const char* const* argv, CommandLine& line,
+                                      std::ostream& out, std::ostream& err) {
   CLI::App app{"netdoctor: walks the Kubernetes pod-network troubleshooting ladder"};
   app.require_subcommand(1);
-  PodsOptions pods;
-  DiagnoseOptions diag;
-  std::string code;
-  add_pods(app, pods);
-  add_diagnose(app, diag);
-  ServeOptions serve;
-  add_serve(app, serve);
-  ServicesOptions services;
+  add_pods(app, line.pods);
+  add_diagnose(app, line.diagnose);
+  add_serve(app, line.serve);
+  ServicesOptions& services = line.services;
   auto* svc = app.add_subcommand("services", "List the Services the node's proxy rules implement");
   svc->add_option("--inventory", services.inventory, "compare with this inventory's endpoints");
   svc->add_option("-o,--output", services.output, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   add_kubeconfig(svc, services.kubeconfig);
-  TraceOptions trace;
+  TraceOptions& trace = line.trace;
   auto* tr = app.add_subcommand("trace", "Follow one flow through the node's rules and probe it");
   tr->add_option("--from", trace.from, "source pod REF")->required();
   tr->add_option("--to", trace.to, "destination IP:PORT[/tcp|udp]")->required();
@@ -103,25 +100,34 @@ int run(int argc, char** argv) {
   tr->add_option("--timeout", trace.timeout, "probe timeout")->default_str("1s");
   add_kubeconfig(tr, trace.kubeconfig);
   app.add_subcommand("explain", "Explain a finding code")
-      ->add_option("CODE", code, "finding code, e.g. pod-link-down")
+      ->add_option("CODE", line.code, "finding code, e.g. pod-link-down")
       ->required();
   app.add_subcommand("version", "Version, build flags and library versions");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
+    const int rc = app.exit(e, out, err);
     return rc == 0 ? 0 : report::kExitUsage;
   }
-  const std::string name = app.get_subcommands().front()->get_name();
-  if (name == "pods") return run_pods(pods, std::cout, std::cerr);
-  if (name == "diagnose") {
-    diag.color = color_wanted() && diag.output == "text";
-    return run_diagnose(diag, std::cout, std::cerr);
+  line.command = app.get_subcommands().front()->get_name();
+  return std::nullopt;
+}
+
+int run(int argc, char** argv) {
+  CommandLine line;
+  if (const auto status = parse_command_line(argc, argv, line, std::cout, std::cerr)) {
+    return *status;
   }
-  if (name == "serve") return run_serve(serve, std::cout, std::cerr);
-  if (name == "services") return run_services(services, std::cout, std::cerr);
-  if (name == "trace") return run_trace(trace, std::cout, std::cerr);
-  if (name == "explain") return run_explain(code, std::cout, std::cerr);
+  const std::string& name = line.command;
+  if (name == "pods") return run_pods(line.pods, std::cout, std::cerr);
+  if (name == "diagnose") {
+    line.diagnose.color = color_wanted() && line.diagnose.output == "text";
+    return run_diagnose(line.diagnose, std::cout, std::cerr);
+  }
+  if (name == "serve") return run_serve(line.serve, std::cout, std::cerr);
+  if (name == "services") return run_services(line.services, std::cout, std::cerr);
+  if (name == "trace") return run_trace(line.trace, std::cout, std::cerr);
+  if (name == "explain") return run_explain(line.code, std::cout, std::cerr);
   if (name == "version") return run_version(std::cout);
   return report::kExitUsage;
 }

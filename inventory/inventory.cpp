@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <unordered_set>
 
 #include "core/fd.h"
+#include "core/text.h"
 
 namespace netdoctor::inventory {
 
@@ -112,6 +114,27 @@ std::vector<std::string> Inventory::endpoint_ips(std::string_view ns,
       if (!endpoint.ready) continue;
       for (const std::string& address : endpoint.addresses) {
         if (!contains(out, address)) out.push_back(address);
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Inventory::ready_endpoints(const Service& service,
+                                                    const ServicePort& port) const {
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  for (const EndpointSlice* slice : slices_of(service.ns, service.name)) {
+    if (!slice->address_type.empty() && slice->address_type != "IPv4") continue;
+    for (const EndpointPort& ep : slice->ports) {
+      if (ep.name != port.name || lower(ep.protocol) != lower(port.protocol) || ep.port == 0)
+        continue;
+      for (const Endpoint& e : slice->endpoints) {
+        if (!e.ready) continue;
+        for (const std::string& address : e.addresses) {
+          std::string endpoint = address + ":" + std::to_string(ep.port);
+          if (seen.insert(endpoint).second) out.push_back(std::move(endpoint));
+        }
       }
     }
   }

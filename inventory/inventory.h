@@ -121,6 +121,12 @@ struct Inventory {
   // The addresses of the Service's ready endpoints, each once, in the order listed.
   [[nodiscard]] std::vector<std::string> endpoint_ips(std::string_view ns,
                                                       std::string_view service) const;
+  // The ready endpoints behind one port of `service`, as "ip:port", each once, in the slices'
+  // order: from IPv4 slices (or slices of no address type, as Endpoints give) whose port has
+  // the same name and protocol (in any case) and a port number. What the node's proxy rules
+  // should lead to for that port.
+  [[nodiscard]] std::vector<std::string> ready_endpoints(const Service& service,
+                                                         const ServicePort& port) const;
 };
 
 // Parses a kubectl List (or a single object) of Nodes, Pods, Services, EndpointSlices and

@@ -6,7 +6,7 @@
 #include <memory>
 #include <thread>
 
-#include "probes/egress/curl_probe.h"
+#include "probes/net/http.h"
 #include "probes/layer.h"
 #include "probes/topology.h"
 

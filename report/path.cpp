@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "core/text.h"
+
 namespace netdoctor::report {
 
 namespace {
@@ -20,12 +22,6 @@ const Topology* topology_for(const Report& report) {
     }
   }
   return &report.topology.front();
-}
-
-std::string join(const std::string& a, const std::string& b, const std::string& sep = " ") {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  return a + sep + b;
 }
 
 // The target named after the check id's ':' ("service.clusterip:default/web:http").
@@ -109,11 +105,11 @@ std::vector<Hop> fault_path(const Report& report) {
   auto add = [&](std::string name, std::string label) {
     hops.push_back({std::move(name), std::move(label), "", Hop::State::kOk});
   };
-  add("pod", join(t->source, t->source_ip));
-  add("veth", join(t->pod_iface, t->veth, " / "));
+  add("pod", join({t->source, t->source_ip}, " "));
+  add("veth", join({t->pod_iface, t->veth}, " / "));
   add("bridge", t->bridge.empty() ? "bridge" : t->bridge);
   const Flow flow = flow_for(report, *t);
-  const std::string node = join(t->node.empty() ? "node" : t->node, t->node_ip);
+  const std::string node = join({t->node.empty() ? "node" : t->node, t->node_ip}, " ");
   switch (flow) {
     case Flow::kSameNode:
       add("node", node + " (iptables FORWARD)");
@@ -122,9 +118,10 @@ std::vector<Hop> fault_path(const Report& report) {
     case Flow::kCrossNode:
       add("node", node + " (route)");
       add("overlay", t->overlay.empty() ? "overlay" : t->overlay);
-      add("underlay", join(t->underlay, t->remote_node_ip.empty() ? "" : "→ " + t->remote_node_ip));
+      add("underlay",
+          join({t->underlay, t->remote_node_ip.empty() ? "" : "→ " + t->remote_node_ip}, " "));
       add("remote-node", t->remote_node.empty() ? "remote node" : t->remote_node);
-      add("destination", join(t->remote_pod, t->remote_ip));
+      add("destination", join({t->remote_pod, t->remote_ip}, " "));
       break;
     case Flow::kService: {
       const std::string target = target_of(report);
@@ -135,12 +132,12 @@ std::vector<Hop> fault_path(const Report& report) {
     case Flow::kDns:
       add("node", node + " (kube-proxy DNAT " +
                       (t->dns_service.empty() ? "kube-dns" : t->dns_service) + ")");
-      add("destination", join("DNS server", t->dns_endpoint));
+      add("destination", join({"DNS server", t->dns_endpoint}, " "));
       add("upstream", "upstream DNS");
       break;
     case Flow::kApiserver:
       add("node", node + " (kube-proxy DNAT)");
-      add("destination", join("API server", t->apiserver));
+      add("destination", join({"API server", t->apiserver}, " "));
       break;
     case Flow::kEgress:
       add("node", node + " (masquerade)");

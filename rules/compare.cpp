@@ -1,36 +1,13 @@
 #include "rules/compare.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
+
+#include "core/text.h"
 
 namespace netdoctor::rules {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// The ready endpoints of one Service port, as "ip:port", from every slice of the Service.
-std::set<std::string> ready_endpoints(const inventory::Inventory& inv,
-                                      const inventory::Service& svc,
-                                      const inventory::ServicePort& port) {
-  std::set<std::string> out;
-  for (const inventory::EndpointSlice* slice : inv.slices_of(svc.ns, svc.name)) {
-    if (slice->address_type != "IPv4" && !slice->address_type.empty()) continue;
-    for (const inventory::EndpointPort& ep : slice->ports) {
-      if (ep.name != port.name || lower(ep.protocol) != lower(port.protocol) || ep.port == 0)
-        continue;
-      for (const inventory::Endpoint& e : slice->endpoints) {
-        if (!e.ready) continue;
-        for (const std::string& a : e.addresses) out.insert(a + ":" + std::to_string(ep.port));
-      }
-    }
-  }
-  return out;
-}
 
 const ServiceRule* find_rule(const std::vector<ServiceRule>& rules, const inventory::Service& svc,
                              const inventory::ServicePort& port) {
@@ -78,7 +55,8 @@ std::vector<ServiceDiff> compare_with_inventory(const std::vector<ServiceRule>& 
         out.push_back(diff(DiffKind::kServiceMissing, svc, port, ""));
         continue;
       }
-      std::set<std::string> want = ready_endpoints(inv, svc, port);
+      const std::vector<std::string> ready = inv.ready_endpoints(svc, port);
+      const std::set<std::string> want(ready.begin(), ready.end());
       std::set<std::string> have;
       for (const EndpointRule& e : rule->endpoints) have.insert(e.address);
       for (const std::string& e : have) {

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/text.h"
 #include "rules/match_options.h"
 
 namespace netdoctor::rules {
@@ -45,9 +46,7 @@ Result<void> RuleBuilder::basic(const std::string& opt, const std::string& value
   } else if (opt == "-o" || opt == "--out-interface") {
     rule.out = InterfaceMatch{true, neg, value};
   } else {  // -p
-    rule.protocol = value;
-    for (char& c : rule.protocol)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    rule.protocol = lower(value);
     rule.protocol_negated = neg;
   }
   return {};

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "probes/apiserver/apiserver_probe.h"
-#include "probes/egress/masquerade.h"
+#include "probes/net/masquerade.h"
 #include "report/model.h"
 
 namespace netdoctor::probes {

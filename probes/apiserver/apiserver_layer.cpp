@@ -7,8 +7,8 @@
 #include "netns/runner.h"
 #include "probes/apiserver/apiserver_eval.h"
 #include "probes/apiserver/ca_info.h"
-#include "probes/dns/resolv_conf.h"
-#include "probes/egress/curl_probe.h"
+#include "probes/net/http.h"
+#include "probes/net/resolv_conf.h"
 
 namespace netdoctor::probes {
 namespace {

@@ -1,6 +1,6 @@
 #include "probes/apiserver/apiserver_probe.h"
 
-#include "probes/egress/phase.h"
+#include "probes/net/phase.h"
 
 namespace netdoctor::probes {
 

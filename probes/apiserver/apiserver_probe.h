@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "probes/apiserver/targets.h"
-#include "probes/dns/resolver.h"
-#include "probes/egress/curl_probe.h"
+#include "probes/net/http.h"
+#include "probes/net/resolver.h"
 
 namespace netdoctor::probes {
 

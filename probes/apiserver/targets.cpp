@@ -4,7 +4,7 @@
 #include <charconv>
 #include <optional>
 
-#include "probes/dns/resolv_conf.h"
+#include "probes/net/resolv_conf.h"
 
 namespace netdoctor::probes {
 namespace {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "probes/dns/dns_evidence.h"
 #include "report/explains.h"
 
@@ -34,12 +35,6 @@ std::vector<std::string> answering_endpoints(const DnsFacts& f) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
 // Why the DNS Service is silent, as far as the endpoints tell: a phrase for the summary and the
 // evidence line the root-cause logic reads.
 std::pair<std::string, std::string_view> service_cause(const DnsFacts& f) {
@@ -48,7 +43,7 @@ std::pair<std::string, std::string_view> service_cause(const DnsFacts& f) {
   }
   const auto answering = answering_endpoints(f);
   if (!answering.empty()) {
-    return {", but the DNS endpoints answer directly (" + join(answering) +
+    return {", but the DNS endpoints answer directly (" + join(answering, ", ") +
                 "): the Service's path on this node is broken (proxy rules, or bridge-nf for "
                 "pods beside the DNS pod)",
             kCauseService};
@@ -171,7 +166,7 @@ std::pair<std::string, std::string> pod_view_failure(const DnsFacts& f, Role rol
                                 join(c.resolv.search, " ") + ") does not lead to it"};
   }
   if (cluster_dns_works && !pod_uses_cluster_dns(c)) {
-    return {kResolvInvalid, "the pod asks " + join(c.pod_nameservers()) + ", not " +
+    return {kResolvInvalid, "the pod asks " + join(c.pod_nameservers(), ", ") + ", not " +
                                 who_is_service(c) + ", which answers"};
   }
   if (has_address(f.find(Role::kServiceName))) {
@@ -179,7 +174,7 @@ std::pair<std::string, std::string> pod_view_failure(const DnsFacts& f, Role rol
     // A search domain that ends the search ends it for cluster names too (ndots 5).
     if (const auto stoppers = search_stoppers(f);
         !stoppers.empty() && a.outcome != Outcome::kNxDomain) {
-      why += "; the pod's search stops at " + join(stoppers) + " (see dns.search-path)";
+      why += "; the pod's search stops at " + join(stoppers, ", ") + " (see dns.search-path)";
     }
     return {kResolvInvalid, why};
   }

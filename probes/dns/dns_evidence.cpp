@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/text.h"
+
 namespace netdoctor::probes::dns {
 
 std::string ms_text(std::chrono::microseconds t) {
@@ -13,9 +15,7 @@ std::string ms_text(std::chrono::microseconds t) {
 
 std::string result_text(const DnsAnswer& a) {
   if (a.outcome == Outcome::kAnswer) {
-    std::string out;
-    for (const auto& ip : a.addresses) out += (out.empty() ? "" : ", ") + ip;
-    return out;
+    return join(a.addresses, ", ");
   }
   std::string out(to_string(a.outcome));
   if (a.outcome == Outcome::kTimeout) return out + " after " + ms_text(a.elapsed);

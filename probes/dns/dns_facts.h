@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "probes/dns/resolv_conf.h"
-#include "probes/dns/resolver.h"
+#include "probes/net/resolv_conf.h"
+#include "probes/net/resolver.h"
 
 namespace netdoctor::probes::dns {
 

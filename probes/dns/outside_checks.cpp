@@ -1,6 +1,7 @@
 // dns.upstream and dns.search-path: what the pod gets for names outside the cluster.
 #include <algorithm>
 
+#include "core/text.h"
 #include "probes/dns/dns_eval.h"
 #include "probes/dns/dns_evidence.h"
 
@@ -70,15 +71,13 @@ Check check_upstream(const DnsFacts& f) {
   if (evidence.empty()) return skip(id, f, "not asked");
   Check out;
   if (!failed.empty()) {
-    std::string list;
-    for (const auto& s : failed) list += (list.empty() ? "" : ", ") + s;
+    const std::string list = join(failed, ", ");
     const std::string what = c.cluster_name().empty() ? " does not resolve outside names: "
                                                       : " answers cluster names but not outside "
                                                         "names: ";
     out = make_check(id, c.source, Status::kFail, "dns-upstream-failure", via.who + what + list);
   } else {
-    std::string list;
-    for (const auto& s : resolved) list += (list.empty() ? "" : ", ") + s;
+    const std::string list = join(resolved, ", ");
     out = make_check(id, c.source, Status::kPass, "",
                      via.who + " resolves outside names through its upstream: " + list);
   }
@@ -130,8 +129,7 @@ Check check_search_path(const DnsFacts& f) {
       evidence.push_back(describe(f.plan[i].query, f.answers[i]));
     }
     if (!stopping.empty() || asked == 0) {
-      std::string list;
-      for (const auto& d : stopping) list += (list.empty() ? "" : ", ") + d;
+      const std::string list = join(stopping, ", ");
       out =
           make_check(id, c.source, Status::kFail, "dns-resolv-conf-invalid",
                      name + " resolves when asked as is, but not through the pod's search path (" +

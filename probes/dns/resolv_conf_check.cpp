@@ -1,6 +1,7 @@
 // dns.resolv-conf: the pod's resolver configuration against glibc's limits and the cluster DNS.
 #include <algorithm>
 
+#include "core/text.h"
 #include "probes/dns/dns_eval.h"
 #include "probes/dns/dns_evidence.h"
 
@@ -9,12 +10,6 @@ namespace {
 
 using report::Check;
 using report::Status;
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 bool is_loopback(const std::string& ip) {
   return ip.starts_with("127.") || ip == "::1";

@@ -1,18 +1,11 @@
 #include "probes/egress/egress_eval.h"
 
-#include <algorithm>
-#include <cctype>
+#include "core/text.h"
 
 namespace netdoctor::probes {
 namespace {
 
 using report::Status;
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // "http://user:secret@proxy:3128" → "http://user:***@proxy:3128".
 std::string mask_credentials(const std::string& value) {
@@ -118,9 +111,7 @@ report::Check evaluate_egress(const EgressFacts& f) {
   if (f.resolved_needed)
     c.subjects.insert(c.subjects.end(), f.nameservers.begin(), f.nameservers.end());
   if (!f.nameservers.empty() && f.resolved_needed) {
-    std::string ns;
-    for (const auto& s : f.nameservers) ns += (ns.empty() ? "" : ", ") + s;
-    c.evidence.push_back("pod nameservers: " + ns);
+    c.evidence.push_back("pod nameservers: " + join(f.nameservers, ", "));
   }
   if (f.dns && f.dns->outcome == dns::Outcome::kAnswer) {
     c.evidence.push_back("DNS: " + f.url.host + " → " + f.target_ip + " (" +

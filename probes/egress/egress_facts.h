@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "probes/dns/resolver.h"
-#include "probes/egress/masquerade.h"
-#include "probes/egress/phase.h"
 #include "probes/egress/url.h"
+#include "probes/net/masquerade.h"
+#include "probes/net/phase.h"
+#include "probes/net/resolver.h"
 
 namespace netdoctor::probes {
 

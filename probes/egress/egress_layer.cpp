@@ -5,10 +5,10 @@
 
 #include "netns/podfs.h"
 #include "netns/runner.h"
-#include "probes/dns/resolv_conf.h"
-#include "probes/egress/curl_probe.h"
 #include "probes/egress/egress_eval.h"
 #include "probes/egress/egress_probe.h"
+#include "probes/net/http.h"
+#include "probes/net/resolv_conf.h"
 #include "probes/net/routes.h"
 
 namespace netdoctor::probes {

@@ -2,7 +2,7 @@
 
 #include <curl/curl.h>
 
-#include "probes/egress/curl_probe.h"
+#include "probes/net/http.h"
 #include "probes/net/tcp.h"
 
 namespace netdoctor::probes {

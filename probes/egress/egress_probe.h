@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "probes/dns/resolver.h"
 #include "probes/egress/egress_facts.h"
 #include "probes/egress/url.h"
+#include "probes/net/resolver.h"
 
 namespace netdoctor::probes {
 

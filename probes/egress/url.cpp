@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "probes/dns/resolv_conf.h"
+#include "core/text.h"
+#include "probes/net/resolv_conf.h"
 
 namespace netdoctor::probes {
 namespace {
@@ -83,9 +84,7 @@ Result<EgressUrl> parse_egress_url(std::string_view text) {
   const auto sep = text.find("://");
   if (sep == std::string_view::npos)
     return bad(text, "no scheme (use http://, https:// or tcp://)");
-  std::string scheme(text.substr(0, sep));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string scheme = lower(text.substr(0, sep));
   if (scheme == "http") {
     u.scheme = EgressScheme::kHttp;
   } else if (scheme == "https") {

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <map>
 
+#include "core/text.h"
+
 namespace netdoctor::probes {
 namespace {
 
@@ -69,9 +71,9 @@ std::string sep_evidence(const ServiceTarget& t, const rules::EndpointRule& e) {
          ", " + share + " of new connections (from " + t.rule->chain + ")";
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+// "a, b, c", or "none" for an empty list.
+std::string list_or_none(const std::vector<std::string>& v) {
+  std::string out = join(v, ", ");
   return out.empty() ? "none" : out;
 }
 
@@ -144,7 +146,7 @@ Check rules_check(const ServiceFacts& f, const ServiceTarget& t) {
     c.summary = "the node's proxy rules do not implement " + t.name + " (" + where(t) + ")";
     c.evidence.push_back("no rule for " + where(t) + " in nat KUBE-SERVICES nor filter " +
                          "KUBE-SERVICES (backend " + f.rules_backend + ")");
-    c.evidence.push_back("the EndpointSlices list ready: " + join(t.endpoints));
+    c.evidence.push_back("the EndpointSlices list ready: " + list_or_none(t.endpoints));
     for (const auto& n : f.rule_notes) c.evidence.push_back("note: " + n);
     return c;
   }
@@ -156,7 +158,7 @@ Check rules_check(const ServiceFacts& f, const ServiceTarget& t) {
       c.evidence.push_back(d.summary);
       if (const auto* e = rule_endpoint(t, d.endpoint)) c.evidence.push_back(sep_evidence(t, *e));
     }
-    c.evidence.push_back("the EndpointSlices list ready: " + join(t.endpoints));
+    c.evidence.push_back("the EndpointSlices list ready: " + list_or_none(t.endpoints));
     return c;
   }
   const std::size_t n = t.rule ? t.rule->endpoints.size() : 0;
@@ -195,7 +197,7 @@ Check no_endpoints_check(const ServiceFacts& f, const ServiceTarget& t) {
   if (!t.reference.empty()) c.evidence.push_back("referenced: " + t.reference);
   if (!t.selector.empty()) {
     c.evidence.push_back("selector " + t.selector +
-                         " matches running pods: " + join(t.selected_pods));
+                         " matches running pods: " + list_or_none(t.selected_pods));
   }
   if (!used) {
     c.summary += t.reference.empty()
@@ -354,14 +356,14 @@ Check endpoint_check(const ServiceFacts& f, const ConnectProbe& p) {
     }
   }
   if (connected(p)) {
-    c.summary = "endpoint " + p.target + " of " + join(behind) + " accepts connections";
+    c.summary = "endpoint " + p.target + " of " + list_or_none(behind) + " accepts connections";
     return c;
   }
   c.status = Status::kFail;
   c.code = "endpoint-unreachable";
   const std::string outcome = to_string(p.result->outcome);
-  c.summary = "endpoint " + p.target + " of " + join(behind) + " does not accept connections (" +
-              outcome + ")";
+  c.summary = "endpoint " + p.target + " of " + list_or_none(behind) +
+              " does not accept connections (" + outcome + ")";
   c.evidence.insert(c.evidence.begin(),
                     "TCP connect " + f.source + " -> " + p.target + ": " + describe(p));
   if (auto it = f.endpoint_pods.find(ip_of(p.target)); it != f.endpoint_pods.end()) {

@@ -5,37 +5,11 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/text.h"
 #include "rules/compare.h"
 
 namespace netdoctor::probes {
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Ready endpoints of one Service port, "ip:port", each once, in the slices' order.
-std::vector<std::string> ready_endpoints(const inventory::Inventory& inv,
-                                         const inventory::Service& svc,
-                                         const inventory::ServicePort& port) {
-  std::vector<std::string> out;
-  for (const inventory::EndpointSlice* slice : inv.slices_of(svc.ns, svc.name)) {
-    if (!slice->address_type.empty() && slice->address_type != "IPv4") continue;
-    for (const inventory::EndpointPort& ep : slice->ports) {
-      if (ep.name != port.name || lower(ep.protocol) != lower(port.protocol) || ep.port == 0)
-        continue;
-      for (const inventory::Endpoint& e : slice->endpoints) {
-        if (!e.ready) continue;
-        for (const std::string& a : e.addresses) {
-          const std::string addr = a + ":" + std::to_string(ep.port);
-          if (std::find(out.begin(), out.end(), addr) == out.end()) out.push_back(addr);
-        }
-      }
-    }
-  }
-  return out;
-}
 
 // The rules by "ip:port/proto", so that a node with 10,000 Services is indexed once, not
 // searched once per Service. kube-proxy writes a nat chain for a Service with endpoints and a
@@ -132,7 +106,7 @@ void add_from_inventory(const SelectInput& in, std::vector<ServiceTarget>& out) 
       t.port = port.port;
       t.protocol = lower(port.protocol);
       t.in_inventory = true;
-      t.endpoints = ready_endpoints(inv, svc, port);
+      t.endpoints = inv.ready_endpoints(svc, port);
       if (in.rules) t.rule = find_rule(index, t.ip, t.port, t.protocol);
       for (const auto& d : diffs) {
         if (d.service == t.service && d.port == t.port && d.protocol == t.protocol)

@@ -9,7 +9,7 @@
 #include "inventory/inventory.h"
 #include "probes/dns/dns_eval.h"
 #include "probes/dns/dns_layer.h"
-#include "probes/dns/resolver.h"
+#include "probes/net/resolver.h"
 
 namespace {
 

@@ -289,5 +289,38 @@ TEST(InventoryParse, FqdnSlicesGiveNoEndpointIps) {
   EXPECT_THAT(inv->endpoint_ips("n", "svc"), IsEmpty());
 }
 
+// The endpoints the proxy rules of one Service port should lead to: ready, IPv4 (or Endpoints,
+// which name no address type), the port of the same name and protocol, each once, in order.
+TEST(InventoryEndpoints, ReadyEndpointsOfOnePort) {
+  Inventory inv;
+  Service web{.ns = "default", .name = "web"};
+  const ServicePort http{.name = "http", .port = 80, .protocol = "TCP"};
+  EndpointSlice v4{.ns = "default", .name = "web-a", .service = "web", .address_type = "IPv4"};
+  v4.ports = {{.name = "http", .port = 8080, .protocol = "tcp"},
+              {.name = "admin", .port = 9090, .protocol = "TCP"},
+              {.name = "http", .port = 8081, .protocol = "UDP"}};
+  v4.endpoints = {{.addresses = {"10.244.1.4"}},
+                  {.addresses = {"10.244.1.5"}, .ready = false},
+                  {.addresses = {"10.244.0.3", "10.244.1.4"}}};
+  EndpointSlice v6{.ns = "default", .name = "web-b", .service = "web", .address_type = "IPv6"};
+  v6.ports = {{.name = "http", .port = 8080, .protocol = "TCP"}};
+  v6.endpoints = {{.addresses = {"fd00::4"}}};
+  EndpointSlice from_endpoints{.ns = "default", .name = "web", .service = "web"};
+  from_endpoints.ports = {{.name = "http", .port = 8080, .protocol = "TCP"},
+                          {.name = "http", .port = 0, .protocol = "TCP"}};
+  from_endpoints.endpoints = {{.addresses = {"10.244.2.7", "10.244.0.3"}}};
+  EndpointSlice other{.ns = "other", .name = "web-c", .service = "web", .address_type = "IPv4"};
+  other.ports = {{.name = "http", .port = 8080, .protocol = "TCP"}};
+  other.endpoints = {{.addresses = {"10.244.3.3"}}};
+  inv.slices = {v4, v6, from_endpoints, other};
+  EXPECT_THAT(inv.ready_endpoints(web, http),
+              ElementsAre("10.244.1.4:8080", "10.244.0.3:8080", "10.244.2.7:8080"));
+  EXPECT_THAT(inv.ready_endpoints(web, {.name = "admin", .port = 90, .protocol = "tcp"}),
+              ElementsAre("10.244.1.4:9090", "10.244.0.3:9090"));
+  EXPECT_THAT(inv.ready_endpoints(web, {.name = "metrics", .port = 91}), IsEmpty());
+  web.name = "db";
+  EXPECT_THAT(inv.ready_endpoints(web, http), IsEmpty());
+}
+
 }  // namespace
 }  // namespace netdoctor::inventory

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "fake_dns_server.h"
+#include "../net/fake_dns_server.h"
 #include "probes/dns/dns_eval.h"
 
 namespace netdoctor::probes::dns {

@@ -1,4 +1,4 @@
-#include "probes/dns/resolver.h"
+#include "probes/net/resolver.h"
 
 #include <gtest/gtest.h>
 

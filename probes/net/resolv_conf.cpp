@@ -1,4 +1,4 @@
-#include "probes/dns/resolv_conf.h"
+#include "probes/net/resolv_conf.h"
 
 #include <arpa/inet.h>
 

@@ -1,4 +1,4 @@
-#include "probes/egress/curl_probe.h"
+#include "probes/net/http.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -9,7 +9,7 @@
 #include <memory>
 #include <mutex>
 
-#include "probes/dns/resolv_conf.h"
+#include "probes/net/resolv_conf.h"
 
 namespace netdoctor::probes {
 namespace {

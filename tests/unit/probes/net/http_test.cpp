@@ -1,6 +1,6 @@
 // http_get against a one-shot HTTP server on loopback: the token is sent, curl never resolves a
 // name itself, and failures land in the right phase. No root, no network beyond 127.0.0.1.
-#include "probes/egress/curl_probe.h"
+#include "probes/net/http.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>

@@ -1,4 +1,4 @@
-#include "probes/egress/phase.h"
+#include "probes/net/phase.h"
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "probes/egress/masquerade.h"
+#include "probes/net/masquerade.h"
 
 #include <gtest/gtest.h>
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "probes/egress/phase.h"
+#include "probes/net/phase.h"
 
 namespace netdoctor::probes {
 
