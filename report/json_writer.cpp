@@ -13,7 +13,7 @@ ordered_json check_json(const Check& check) {
   out["status"] = to_string(check.status);
   // The contract requires a code on failures and warnings; a skip may carry one too
   // (capability-missing), so any non-empty code is written.
-  if (!check.code.empty()) out["code"] = check.code;
+  if (!check.code.empty()) out["code"] = check.code.name();
   out["summary"] = check.summary;
   out["evidence"] = check.evidence;
   out["duration_ms"] = check.duration_ms;
@@ -34,7 +34,7 @@ ordered_json root_cause_json(const std::optional<RootCause>& cause) {
   if (!cause) return nullptr;
   ordered_json out;
   out["layer"] = to_string(cause->layer);
-  out["code"] = cause->code;
+  out["code"] = cause->code.name();
   out["summary"] = cause->summary;
   out["evidence"] = cause->evidence;
   out["remedy"] = cause->remedy;

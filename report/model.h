@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "report/codes.h"
+
 namespace netdoctor::report {
 
 // Layers bottom up, in the contract's order; the JSON lists them in this order.
@@ -28,7 +30,7 @@ enum class Status { kPass, kWarn, kSkip, kFail };
 // not masquerade to: egress-no-snat); root-cause selection fills `check` and adds the cause it
 // infers (a lower layer's failure of the same source). Never parsed from text.
 struct Cause {
-  std::string code;
+  Code code;
   std::string check;  // empty: not (yet) linked to a check
   bool operator==(const Cause&) const = default;
 };
@@ -37,11 +39,11 @@ struct Check {
   std::string id;      // "<layer>.<what>", e.g. "pod.link-up"
   std::string source;  // the source pod's display name ("default/client" or "ip:10.244.1.4")
   Status status = Status::kPass;
-  std::string code;  // finding code; required when status is kFail or kWarn
+  Code code;  // finding code; required when status is kFail or kWarn
   std::string summary;
   std::vector<std::string> evidence;
   long long duration_ms = 0;
-  std::string explained_by;  // id of the check that explains this one, when any
+  std::string explained_by;   // id of the check that explains this one, when any
   std::vector<Cause> causes;  // findings that may explain it (see Cause)
   // What the check concerns, for telling which failures a path finding explains: addresses
   // ("10.244.2.3", "fd00::5"), networks ("10.244.2.0/24"), pods ("default/web-1") and nodes
@@ -64,7 +66,7 @@ struct Source {
 
 struct RootCause {
   Layer layer = Layer::kNode;
-  std::string code;
+  Code code;
   std::string summary;
   std::vector<std::string> evidence;
   std::string remedy;

@@ -37,8 +37,8 @@ const Check* explaining_check(const Report& report, const Check& check, const st
 
 // Causes no check states but the network implies: the cluster DNS forwards outside names from
 // a pod, so its upstream traffic needs the same masquerade as any pod's egress.
-const std::map<std::string, std::vector<std::string>>& implied_causes() {
-  static const std::map<std::string, std::vector<std::string>> causes = {
+const std::map<Code, std::vector<Code>>& implied_causes() {
+  static const std::map<Code, std::vector<Code>> causes = {
       {"dns-upstream-failure", {"egress-no-snat"}},
       {"egress-dns-failure", {"dns-upstream-failure", "egress-no-snat"}},
   };
@@ -51,7 +51,7 @@ std::vector<std::string> causes_of(const Check& check) {
     if (line.rfind("cause: ", 0) == 0) causes.push_back(line.substr(7));
   }
   if (auto it = implied_causes().find(check.code); it != implied_causes().end()) {
-    causes.insert(causes.end(), it->second.begin(), it->second.end());
+    for (Code cause : it->second) causes.push_back(cause.str());
   }
   return causes;
 }
