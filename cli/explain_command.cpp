@@ -8,10 +8,11 @@
 namespace netdoctor::cli {
 
 int run_explain(const std::string& code, std::ostream& out, std::ostream& err) {
-  const report::CodeInfo* info = report::find_code(code);
+  const std::optional<report::Code> known_code = report::Code::find(code);
+  const report::CodeInfo* info = known_code ? report::find_code(*known_code) : nullptr;
   if (info == nullptr) {
     std::string known;
-    for (const auto& c : report::all_codes()) known += (known.empty() ? "" : ", ") + c.code;
+    for (const auto& c : report::all_codes()) known += (known.empty() ? "" : ", ") + c.code.str();
     print_error(err, "unknown finding code \"" + code + "\" (known: " + known + ")");
     return report::kExitUsage;
   }

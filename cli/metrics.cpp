@@ -87,14 +87,14 @@ void write_checks(Writer& w, const report::Report& r) {
                  {{"layer", to_string(layer.layer)},
                   {"check", c.id},
                   {"source", c.source},
-                  {"code", c.code},
+                  {"code", c.code.name()},
                   {"status", to_string(s)}},
                  c.status == s ? 1 : 0);
       }
     }
   }
   // Failing and warning checks counted per code: an alert on a code needs no check id.
-  std::map<std::tuple<Layer, std::string, Status>, int> findings;
+  std::map<std::tuple<Layer, report::Code, Status>, int> findings;
   for (const auto& layer : r.layers) {
     for (const auto& c : layer.checks) {
       if (c.status == Status::kFail || c.status == Status::kWarn) {
@@ -107,7 +107,8 @@ void write_checks(Writer& w, const report::Report& r) {
   for (const auto& [key, n] : findings) {
     const auto& [layer, code, status] = key;
     w.sample("netdoctor_findings",
-             {{"layer", to_string(layer)}, {"code", code}, {"status", to_string(status)}}, n);
+             {{"layer", to_string(layer)}, {"code", code.name()}, {"status", to_string(status)}},
+             n);
   }
 }
 
@@ -159,7 +160,7 @@ void write_report(Writer& w, const MonitorMetrics& m) {
   if (r.root_cause) {
     w.sample("netdoctor_root_cause",
              {{"layer", to_string(r.root_cause->layer)},
-              {"code", r.root_cause->code},
+              {"code", r.root_cause->code.name()},
               {"check", r.root_cause->check_id}},
              1);
   }

@@ -105,7 +105,7 @@ std::string outcome(const std::optional<report::Report>& r, const std::string& e
   if (!r) return "failed: " + error;
   if (!r->root_cause) return r->healthy() ? "healthy" : "faulty";
   return "faulty: root cause " + std::string(to_string(r->root_cause->layer)) + "/" +
-         r->root_cause->code;
+         r->root_cause->code.str();
 }
 
 // Waits until `deadline` or a termination signal (blocked in every thread, taken here). A

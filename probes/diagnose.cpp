@@ -6,8 +6,8 @@
 #include <memory>
 #include <thread>
 
-#include "probes/net/http.h"
 #include "probes/layer.h"
+#include "probes/net/http.h"
 #include "probes/topology.h"
 
 namespace netdoctor::probes {

@@ -43,7 +43,7 @@ const std::vector<CodeInfo>& all_codes() {
   return codes;
 }
 
-const CodeInfo* find_code(std::string_view code) {
+const CodeInfo* find_code(Code code) {
   const std::vector<CodeInfo>& codes = all_codes();
   auto it = std::find_if(codes.begin(), codes.end(),
                          [code](const CodeInfo& info) { return info.code == code; });

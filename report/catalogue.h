@@ -1,7 +1,8 @@
 // The finding-code catalogue: for every code a check may report, what it means, how netdoctor
 // detects it, how to confirm it by hand and how to fix it. `netdoctor explain CODE`, the root
 // cause's remedy and docs/codes.md all come from here, so the text is written for the on-call
-// engineer who reads it at 3 a.m.
+// engineer who reads it at 3 a.m. A new code goes into the list of report/codes.h and gets its
+// entry in one of report/catalogue_*.cpp.
 #pragma once
 
 #include <string>
@@ -14,7 +15,7 @@ namespace netdoctor::report {
 
 struct CodeInfo {
   Layer layer = Layer::kNode;
-  std::string code;
+  Code code;
   std::string title;      // one line: the contract's meaning of the code
   std::string detection;  // prose: what netdoctor looks at to report it
   // Shell snippets, one command per line; lines starting with "# " are comments. Placeholders in
@@ -25,8 +26,8 @@ struct CodeInfo {
   bool any_layer = false;  // reported by checks of any layer (`layer` is then only a home)
 };
 
-// nullptr when the code is unknown.
-[[nodiscard]] const CodeInfo* find_code(std::string_view code);
+// The code's entry; nullptr for the empty code. Text from outside goes through Code::find first.
+[[nodiscard]] const CodeInfo* find_code(Code code);
 
 // Every code, by layer bottom up, the contract's codes of a layer before its extras, codes of
 // any layer last.

@@ -119,8 +119,8 @@ void write_explanations_markdown(std::ostream& out) {
     std::string why;
     for (std::size_t j = i; j < rows.size(); ++j) {
       if (rows[j].effect != rows[i].effect || rows[j].when != rows[i].when) continue;
-      causes +=
-          (causes.empty() ? "" : ", ") + ("[`" + rows[j].cause + "`](#" + rows[j].cause + ")");
+      causes += (causes.empty() ? "" : ", ") +
+                ("[`" + rows[j].cause.str() + "`](#" + rows[j].cause.str() + ")");
       if (why.find(rows[j].why) == std::string::npos) {
         why += (why.empty() ? "" : "; ") + rows[j].why;
       }

@@ -26,13 +26,12 @@ std::vector<Explanation> build() {
        "masquerade the pod's traffic to it"},
   };
   // Any failure of the node's forwarding or of the Service layer may break a Service path.
-  for (const std::string_view effect : {"dns-server-unreachable", "apiserver-unreachable"}) {
+  for (const Code effect : {Code("dns-server-unreachable"), Code("apiserver-unreachable")}) {
     for (const CodeInfo& info : all_codes()) {
       if (info.any_layer || (info.layer != Layer::kNode && info.layer != Layer::kService)) {
         continue;
       }
-      rows.push_back(
-          {info.code, std::string(effect), When::kServicePathBroken, std::string(kServicePath)});
+      rows.push_back({info.code, effect, When::kServicePathBroken, std::string(kServicePath)});
     }
   }
   return rows;
@@ -45,14 +44,14 @@ const std::vector<Explanation>& explanations() {
   return rows;
 }
 
-bool may_explain(std::string_view cause, std::string_view effect, When when) {
+bool may_explain(Code cause, Code effect, When when) {
   const auto& rows = explanations();
   return std::any_of(rows.begin(), rows.end(), [&](const Explanation& e) {
     return e.cause == cause && e.effect == effect && e.when == when;
   });
 }
 
-std::vector<Cause> causes_for(std::string_view effect, When when) {
+std::vector<Cause> causes_for(Code effect, When when) {
   std::vector<Cause> out;
   for (const Explanation& e : explanations()) {
     if (e.effect == effect && e.when == when) out.push_back({e.cause, ""});

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "report/codes.h"
 #include "report/model.h"
 
 namespace netdoctor::report {
@@ -24,8 +25,8 @@ enum class When {
 };
 
 struct Explanation {
-  std::string cause;   // a finding code
-  std::string effect;  // the finding code it explains
+  Code cause;   // a finding code
+  Code effect;  // the finding code it explains
   When when = When::kAlways;
   std::string why;  // one sentence for docs/codes.md
 };
@@ -34,10 +35,10 @@ struct Explanation {
 [[nodiscard]] const std::vector<Explanation>& explanations();
 
 // Whether a `cause` finding may explain an `effect` finding under `when`.
-[[nodiscard]] bool may_explain(std::string_view cause, std::string_view effect, When when);
+[[nodiscard]] bool may_explain(Code cause, Code effect, When when);
 
 // The causes a check with code `effect` states when it saw `when`: one Cause (unlinked) per row.
-[[nodiscard]] std::vector<Cause> causes_for(std::string_view effect, When when);
+[[nodiscard]] std::vector<Cause> causes_for(Code effect, When when);
 
 [[nodiscard]] std::string_view to_string(When when);
 

@@ -15,7 +15,7 @@ ordered_json check_json(const Check& check) {
   out["status"] = to_string(check.status);
   // The contract requires a code on failures and warnings; a skip may carry one too
   // (capability-missing), so any non-empty code is written.
-  if (!check.code.empty()) out["code"] = check.code;
+  if (!check.code.empty()) out["code"] = check.code.name();
   out["summary"] = check.summary;
   out["evidence"] = check.evidence;
   out["duration_ms"] = check.duration_ms;
@@ -25,7 +25,7 @@ ordered_json check_json(const Check& check) {
   out["causes"] = ordered_json::array();
   for (const Cause& cause : check.causes) {
     ordered_json item;
-    item["code"] = cause.code;
+    item["code"] = cause.code.name();
     if (!cause.check.empty()) item["check"] = cause.check;
     out["causes"].push_back(std::move(item));
   }
@@ -46,7 +46,7 @@ ordered_json root_cause_json(const std::optional<RootCause>& cause) {
   if (!cause) return nullptr;
   ordered_json out;
   out["layer"] = to_string(cause->layer);
-  out["code"] = cause->code;
+  out["code"] = cause->code.name();
   out["summary"] = cause->summary;
   out["evidence"] = cause->evidence;
   out["remedy"] = cause->remedy;

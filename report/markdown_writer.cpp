@@ -77,7 +77,8 @@ void write_summary(std::ostream& out, const Report& report) {
 void write_root_cause(std::ostream& out, const Report& report) {
   if (!report.root_cause) return;
   const RootCause& cause = *report.root_cause;
-  out << "\n## Root cause: " << code(cause.code) << " (" << to_string(cause.layer) << ")\n\n";
+  out << "\n## Root cause: " << code(cause.code.name()) << " (" << to_string(cause.layer)
+      << ")\n\n";
   out << prose(cause.summary) << "\n";
   if (!cause.check_id.empty()) out << "\nFound by check " << code(cause.check_id) << ".\n";
   if (!cause.evidence.empty()) {
@@ -103,8 +104,9 @@ void write_layer(std::ostream& out, const LayerResult& layer) {
   out << "| Check | Source | Status | Code | Summary |\n|---|---|---|---|---|\n";
   for (const Check& check : layer.checks) {
     out << "| " << cell(code(check.id)) << " | " << cell(prose(check.source)) << " | "
-        << cell(status_cell(check)) << " | " << cell(check.code.empty() ? "" : code(check.code))
-        << " | " << cell(prose(check.summary)) << " |\n";
+        << cell(status_cell(check)) << " | "
+        << cell(check.code.empty() ? "" : code(check.code.name())) << " | "
+        << cell(prose(check.summary)) << " |\n";
   }
   bool any_evidence = std::any_of(layer.checks.begin(), layer.checks.end(),
                                   [](const Check& check) { return !check.evidence.empty(); });

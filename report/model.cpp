@@ -73,7 +73,7 @@ void add_check(Report& report, Layer layer, Check check) {
   it->checks.push_back(std::move(check));
 }
 
-void explain(Check& check, std::string code, std::string by) {
+void explain(Check& check, Code code, std::string by) {
   check.explained_by = by;
   for (Cause& cause : check.causes) {
     if (cause.code == code && (cause.check.empty() || cause.check == by)) {
@@ -81,7 +81,7 @@ void explain(Check& check, std::string code, std::string by) {
       return;
     }
   }
-  check.causes.push_back({std::move(code), std::move(by)});
+  check.causes.push_back({code, std::move(by)});
 }
 
 int exit_status(const Report& report) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "report/codes.h"
+
 namespace netdoctor::report {
 
 // Layers bottom up, in the contract's order; the JSON lists them in this order.
@@ -28,7 +30,7 @@ enum class Status { kPass, kWarn, kSkip, kFail };
 // not masquerade to: egress-no-snat); root-cause selection fills `check` and adds the cause it
 // infers (a lower layer's failure of the same source). Never parsed from text.
 struct Cause {
-  std::string code;
+  Code code;
   std::string check;  // empty: not (yet) linked to a check
   bool operator==(const Cause&) const = default;
 };
@@ -37,7 +39,7 @@ struct Check {
   std::string id;      // "<layer>.<what>", e.g. "pod.link-up"
   std::string source;  // the source pod's display name ("default/client" or "ip:10.244.1.4")
   Status status = Status::kPass;
-  std::string code;  // finding code; required when status is kFail or kWarn
+  Code code;  // finding code; required when status is kFail or kWarn
   std::string summary;
   std::vector<std::string> evidence;
   long long duration_ms = 0;
@@ -52,7 +54,7 @@ struct Check {
 // Marks `check` as explained by the check `by` of the same report, which carries finding
 // `code`: sets explained_by and records the cause. For a layer that knows, from its own probes,
 // which of its checks explains another.
-void explain(Check& check, std::string code, std::string by);
+void explain(Check& check, Code code, std::string by);
 
 struct LayerResult {
   Layer layer = Layer::kNode;
@@ -69,7 +71,7 @@ struct Source {
 
 struct RootCause {
   Layer layer = Layer::kNode;
-  std::string code;
+  Code code;
   std::string summary;
   std::vector<std::string> evidence;
   std::string remedy;

@@ -37,11 +37,11 @@ enum class Flow { kSameNode, kCrossNode, kService, kDns, kApiserver, kEgress };
 Flow flow_for(const Report& report, const Topology& t) {
   const bool remote = !t.remote_ip.empty();
   if (!report.root_cause) return remote ? Flow::kCrossNode : Flow::kSameNode;
-  const std::string& code = report.root_cause->code;
+  const Code code = report.root_cause->code;
   switch (report.root_cause->layer) {
     case Layer::kNode:
       // bridge-nf only matters on the bridge; the others also stop routed traffic.
-      return code == "bridge-nf-disabled" || !remote ? Flow::kSameNode : Flow::kCrossNode;
+      return code == Code("bridge-nf-disabled") || !remote ? Flow::kSameNode : Flow::kCrossNode;
     case Layer::kPod:
     case Layer::kSameNode:
       return Flow::kSameNode;
@@ -54,15 +54,19 @@ Flow flow_for(const Report& report, const Topology& t) {
     case Layer::kApiserver:
       return Flow::kApiserver;
     case Layer::kEgress:
-      return code == "egress-dns-failure" ? Flow::kDns : Flow::kEgress;
+      return code == Code("egress-dns-failure") ? Flow::kDns : Flow::kEgress;
   }
   return Flow::kSameNode;
 }
 
 }  // namespace
 
-std::string hop_of_code(const std::string& code) {
-  static const std::map<std::string, std::string> hops = {
+std::string hop_of_code(Code code) {
+  struct CodeHop {
+    Code code;
+    const char* hop;
+  };
+  static constexpr CodeHop kHops[] = {
       {"pod-no-address", "pod"},
       {"pod-no-default-route", "pod"},
       {"dns-resolv-conf-invalid", "pod"},
@@ -94,8 +98,10 @@ std::string hop_of_code(const std::string& code) {
       {"apiserver-unauthorized", "destination"},
       {"egress-unreachable", "destination"},
   };
-  const auto it = hops.find(code);
-  return it == hops.end() ? std::string() : it->second;
+  for (const CodeHop& h : kHops) {
+    if (h.code == code) return h.hop;
+  }
+  return {};
 }
 
 std::vector<Hop> fault_path(const Report& report) {
@@ -150,7 +156,7 @@ std::vector<Hop> fault_path(const Report& report) {
   for (std::size_t i = 0; i < hops.size(); ++i) {
     if (hops[i].name != at) continue;
     hops[i].state = Hop::State::kFailed;
-    hops[i].detail = report.root_cause->code;
+    hops[i].detail = report.root_cause->code.str();
     for (std::size_t j = i + 1; j < hops.size(); ++j) hops[j].state = Hop::State::kNotReached;
     break;
   }

@@ -23,7 +23,7 @@ struct Hop {
 [[nodiscard]] std::vector<Hop> fault_path(const Report& report);
 
 // Where on the path a finding code sits ("node", "overlay", ...); empty when it has no hop.
-[[nodiscard]] std::string hop_of_code(const std::string& code);
+[[nodiscard]] std::string hop_of_code(Code code);
 
 [[nodiscard]] std::string path_dot(const std::vector<Hop>& hops);
 [[nodiscard]] std::string path_mermaid(const std::vector<Hop>& hops);

@@ -19,7 +19,7 @@ namespace {
 
 // The failing check, not already explained, that carries finding `code`, preferring one of the
 // same source as `check`; nullptr when there is none.
-Check* carrier(Report& report, const Check& check, const std::string& code) {
+Check* carrier(Report& report, const Check& check, Code code) {
   Check* any = nullptr;
   for (LayerResult& result : report.layers) {
     for (Check& other : result.checks) {

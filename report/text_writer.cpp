@@ -90,7 +90,7 @@ void write_header(std::ostream& out, const Report& report, const Painter& paint)
   std::string unfinished;
   for (const LayerResult& layer : report.layers) {
     for (const Check& check : layer.checks) {
-      if (check.code != "deadline-exceeded") continue;
+      if (check.code != Code("deadline-exceeded")) continue;
       unfinished += (unfinished.empty() ? "" : ", ") + std::string(to_string(layer.layer));
       break;
     }
@@ -116,7 +116,7 @@ void write_root_cause(std::ostream& out, const Report& report, const Painter& pa
   if (!report.root_cause) return;
   const RootCause& cause = *report.root_cause;
   out << '\n'
-      << paint(kBold, "Root cause: " + cause.code) << " in layer " << to_string(cause.layer);
+      << paint(kBold, "Root cause: " + cause.code.str()) << " in layer " << to_string(cause.layer);
   if (!cause.check_id.empty()) out << " (check " << cause.check_id << ")";
   out << '\n';
   write_block(out, cause.summary, "  ");
@@ -182,7 +182,7 @@ void write_check(std::ostream& out, const Check& check, const Painter& paint) {
   std::string tail = clean(check.summary);
   std::replace(tail.begin(), tail.end(), '\n', ' ');
   if (!check.code.empty() && check.status != Status::kPass) {
-    tail += (tail.empty() ? "[" : " [") + check.code + "]";
+    tail += (tail.empty() ? "[" : " [") + check.code.str() + "]";
   }
   std::string note = check.explained_by.empty() ? "" : "(explained by " + check.explained_by + ")";
   std::string gap = tail.empty() || note.empty() ? "" : " ";

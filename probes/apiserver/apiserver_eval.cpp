@@ -16,7 +16,7 @@ std::string where(const ApiFacts& f) {
   return w;
 }
 
-void fail_with(report::Check& c, const char* code, const std::string& summary) {
+void fail_with(report::Check& c, report::Code code, const std::string& summary) {
   c.status = Status::kFail;
   c.code = code;
   c.summary = summary;
@@ -133,7 +133,7 @@ void explain_unreachable(std::vector<report::Check>& checks, const ApiPodFacts& 
   }
   for (std::size_t i = 0; i < checks.size(); ++i) {
     auto& c = checks[i];
-    if (c.code != "apiserver-unreachable") continue;
+    if (c.code != report::Code("apiserver-unreachable")) continue;
     const auto kind = pod.targets[i].target.kind;
     if (!answering.empty() && kind != ApiTargetKind::kEndpoint) {
       c.evidence.push_back("the endpoint answers directly (" + answering + ")");

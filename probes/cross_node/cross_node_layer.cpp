@@ -143,8 +143,9 @@ std::vector<std::string> subjects_of(const RemoteTarget& t, const Check& c) {
     out.push_back(t.display);
   }
   if (!t.node.empty()) out.push_back("node:" + t.node);
-  const bool path = c.code == "route-missing" || c.code == "overlay-fdb-missing" ||
-                    c.code == "underlay-blocked" || c.code == "mtu-blackhole";
+  const bool path =
+      c.code == report::Code("route-missing") || c.code == report::Code("overlay-fdb-missing") ||
+      c.code == report::Code("underlay-blocked") || c.code == report::Code("mtu-blackhole");
   if (path && !t.pod_cidr.empty()) out.push_back(t.pod_cidr);
   return out;
 }

@@ -12,9 +12,9 @@ namespace {
 using report::Check;
 using report::Status;
 
-constexpr const char* kUnreachable = "dns-server-unreachable";
-constexpr const char* kNotFound = "dns-name-not-found";
-constexpr const char* kResolvInvalid = "dns-resolv-conf-invalid";
+constexpr report::Code kUnreachable = "dns-server-unreachable";
+constexpr report::Code kNotFound = "dns-name-not-found";
+constexpr report::Code kResolvInvalid = "dns-resolv-conf-invalid";
 
 Check skip(std::string id, const DnsFacts& f, std::string why) {
   return make_check(std::move(id), f.context.source, Status::kSkip, "", std::move(why));
@@ -155,8 +155,8 @@ bool pod_uses_cluster_dns(const DnsContext& c) {
 }
 
 // The code and cause of a name the pod's own resolver cannot resolve.
-std::pair<std::string, std::string> pod_view_failure(const DnsFacts& f, Role role,
-                                                     const DnsAnswer& a) {
+std::pair<report::Code, std::string> pod_view_failure(const DnsFacts& f, Role role,
+                                                      const DnsAnswer& a) {
   const auto& c = f.context;
   const bool cluster_dns_works = has_address(f.find(Role::kServiceName)) ||
                                  has_address(f.find(Role::kServiceName, Transport::kTcp)) ||

@@ -51,12 +51,12 @@ bool has_address(const DnsAnswer* a) {
 }
 
 report::Check make_check(std::string id, const std::string& source, report::Status status,
-                         std::string code, std::string summary) {
+                         report::Code code, std::string summary) {
   report::Check c;
   c.id = std::move(id);
   c.source = source;
   c.status = status;
-  c.code = std::move(code);
+  c.code = code;
   c.summary = std::move(summary);
   return c;
 }

@@ -28,7 +28,7 @@ namespace netdoctor::probes::dns {
 [[nodiscard]] bool has_address(const DnsAnswer* a);
 
 [[nodiscard]] report::Check make_check(std::string id, const std::string& source,
-                                       report::Status status, std::string code,
+                                       report::Status status, report::Code code,
                                        std::string summary);
 
 // Milliseconds for Check::duration_ms, rounded up so that a fast answer is not 0 = "not timed".

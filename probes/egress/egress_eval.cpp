@@ -18,7 +18,7 @@ std::string mask_credentials(const std::string& value) {
   return value.substr(0, colon + 1) + "***" + value.substr(at);
 }
 
-void fail_with(report::Check& c, const std::string& code, const std::string& summary) {
+void fail_with(report::Check& c, report::Code code, const std::string& summary) {
   c.status = Status::kFail;
   c.code = code;
   c.summary = summary;

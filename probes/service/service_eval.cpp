@@ -128,7 +128,8 @@ std::string owner_layer(const std::string& service) {
 
 void defer_to_owner(const std::string& service, Check& c) {
   const std::string owner = owner_layer(service);
-  if (owner.empty() || c.status != Status::kFail || c.code != "endpoint-unreachable") return;
+  if (owner.empty() || c.status != Status::kFail || c.code != report::Code("endpoint-unreachable"))
+    return;
   c.status = Status::kWarn;
   c.summary += " (the " + owner + " layer judges this backend)";
 }
@@ -420,7 +421,8 @@ std::vector<Check> evaluate_service_layer(const ServiceFacts& f) {
   for (const auto& [ep, p] : f.endpoints) out.push_back(endpoint_check(f, p));
   // A hairpin failure explains the ClusterIP check of the same Service.
   for (auto& c : out) {
-    if (c.code != "hairpin-broken" || c.id.rfind("service.clusterip:", 0) != 0) continue;
+    if (c.code != report::Code("hairpin-broken") || c.id.rfind("service.clusterip:", 0) != 0)
+      continue;
     const std::string hp =
         "service.hairpin:" + c.id.substr(std::string("service.clusterip:").size());
     if (std::none_of(out.begin(), out.end(),

@@ -37,7 +37,7 @@ struct LayerRun {
     std::vector<std::string> out;
     for (const auto& c : checks) {
       if (c.status == Status::kFail || c.status == Status::kWarn) {
-        out.push_back(c.id + "=" + c.code + " (" + c.summary + ")");
+        out.push_back(c.id + "=" + c.code.str() + " (" + c.summary + ")");
       }
     }
     return out;

@@ -19,13 +19,13 @@ using report::Status;
 using testing::parse_prometheus;
 using testing::PromText;
 
-report::Check check(std::string id, std::string source, Status status, std::string code,
+report::Check check(std::string id, std::string source, Status status, report::Code code,
                     long long ms) {
   report::Check c;
   c.id = std::move(id);
   c.source = std::move(source);
   c.status = status;
-  c.code = std::move(code);
+  c.code = code;
   c.summary = "s";
   c.duration_ms = ms;
   return c;

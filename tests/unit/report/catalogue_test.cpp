@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 namespace netdoctor::report {
@@ -11,7 +12,7 @@ namespace {
 
 struct ContractCode {
   Layer layer;
-  const char* code;
+  Code code;
 };
 
 // Copied from the contract's "Finding codes (minimum)" table; keep in step with it.
@@ -78,12 +79,12 @@ TEST(Catalogue, EveryEntryIsComplete) {
     EXPECT_NE(info.confirm.back(), '\n');
     EXPECT_NE(info.remedy.front(), '\n');
     EXPECT_NE(info.remedy.back(), '\n');
-    EXPECT_EQ(info.code.find_first_not_of("abcdefghijklmnopqrstuvwxyz-"), std::string::npos);
+    EXPECT_EQ(info.code.name().find_first_not_of("abcdefghijklmnopqrstuvwxyz-"), std::string::npos);
   }
 }
 
 TEST(Catalogue, CodesAreUnique) {
-  std::set<std::string> seen;
+  std::set<Code> seen;
   for (const CodeInfo& info : all_codes()) EXPECT_TRUE(seen.insert(info.code).second) << info.code;
 }
 
@@ -92,7 +93,7 @@ TEST(Catalogue, OrderedByLayerContractCodesFirstAnyLayerLast) {
   for (size_t i = 1; i < codes.size(); ++i) {
     const CodeInfo& a = codes[i - 1];
     const CodeInfo& b = codes[i];
-    SCOPED_TRACE(a.code + " before " + b.code);
+    SCOPED_TRACE(a.code.str() + " before " + b.code.str());
     if (a.any_layer) {
       EXPECT_TRUE(b.any_layer);
     } else if (!b.any_layer) {
@@ -109,8 +110,9 @@ TEST(Catalogue, ExtrasAreMarked) {
   size_t extras = 0;
   for (const CodeInfo& info : all_codes()) extras += info.extra;
   EXPECT_EQ(all_codes().size(), contract + extras);
-  for (const char* code : {"pod-not-found", "probe-error", "capability-missing",
-                           "conntrack-table-full", "dns-search-path-slow"}) {
+  const Code extra_codes[] = {"pod-not-found", "probe-error", "capability-missing",
+                              "conntrack-table-full", "dns-search-path-slow"};
+  for (Code code : extra_codes) {
     const CodeInfo* info = find_code(code);
     ASSERT_NE(info, nullptr) << code;
     EXPECT_TRUE(info->extra) << code;
@@ -118,10 +120,27 @@ TEST(Catalogue, ExtrasAreMarked) {
   EXPECT_TRUE(find_code("probe-error")->any_layer);
 }
 
-TEST(Catalogue, UnknownCode) {
-  EXPECT_EQ(find_code("no-such-code"), nullptr);
-  EXPECT_EQ(find_code(""), nullptr);
-  EXPECT_EQ(find_code("IP-FORWARD-DISABLED"), nullptr);
+TEST(Catalogue, NoEntryForTheEmptyCode) {
+  EXPECT_EQ(find_code(Code()), nullptr);
+}
+
+// The list of codes (report/codes.h) and the catalogue hold the same codes: each code of the list
+// has exactly one entry, and each entry's code is in the list.
+TEST(Catalogue, EveryListedCodeHasExactlyOneEntry) {
+  for (std::string_view name : kCodeNames) {
+    const auto entries = std::count_if(all_codes().begin(), all_codes().end(),
+                                       [name](const CodeInfo& info) { return info.code == name; });
+    EXPECT_EQ(entries, 1) << name;
+  }
+}
+
+TEST(Catalogue, EveryEntryIsListed) {
+  EXPECT_EQ(all_codes().size(), kCodeNames.size());
+  for (const CodeInfo& info : all_codes()) {
+    EXPECT_NE(std::find(kCodeNames.begin(), kCodeNames.end(), info.code.name()), kCodeNames.end())
+        << info.code;
+    EXPECT_EQ(Code::find(info.code.name()), info.code);
+  }
 }
 
 TEST(Catalogue, RemediesNameTheExpectedCommands) {

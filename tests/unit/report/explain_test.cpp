@@ -12,7 +12,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string explain(std::string_view code) {
+std::string explain(Code code) {
   const CodeInfo* info = find_code(code);
   EXPECT_NE(info, nullptr) << code;
   if (info == nullptr) return {};
@@ -70,8 +70,9 @@ TEST(CodesMarkdown, ListsEveryCode) {
   write_codes_markdown(out);
   std::string text = out.str();
   for (const CodeInfo& info : all_codes()) {
-    EXPECT_THAT(text, HasSubstr("### `" + info.code + "`\n")) << info.code;
-    EXPECT_THAT(text, HasSubstr("[`" + info.code + "`](#" + info.code + ")")) << info.code;
+    EXPECT_THAT(text, HasSubstr("### `" + info.code.str() + "`\n")) << info.code;
+    EXPECT_THAT(text, HasSubstr("[`" + info.code.str() + "`](#" + info.code.str() + ")"))
+        << info.code;
   }
   EXPECT_EQ(text.find("\n\n\n"), std::string::npos);
   EXPECT_EQ(text.back(), '\n');

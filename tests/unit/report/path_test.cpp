@@ -43,7 +43,7 @@ Topology lab_topology(const std::string& source) {
 }
 
 // A report whose only failure is CODE in LAYER, from default/client-a, with the lab's topology.
-Report failing(Layer layer, const std::string& code, const std::string& id) {
+Report failing(Layer layer, Code code, const std::string& id) {
   Report r = make_report();
   r.topology = {lab_topology("default/client-a")};
   add_check(r, layer, make_check(id, "default/client-a", Status::kFail, code, "it fails"));
@@ -81,7 +81,7 @@ TEST(Path, CrossNodeFaultMarksTheOverlayAndCutsWhatFollows) {
 TEST(Path, EachCodeLandsOnItsHop) {
   struct Case {
     Layer layer;
-    const char* code;
+    Code code;
     const char* hop;
   };
   const Case cases[] = {
@@ -166,7 +166,8 @@ TEST(Path, GraphvizRendersTheDot) {
     const std::string text((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
     EXPECT_THAT(text, HasSubstr("<svg"));
     std::string drawn;  // Graphviz writes '-' as "&#45;" in SVG text
-    for (char c : r.root_cause->code) drawn += c == '-' ? std::string("&#45;") : std::string(1, c);
+    for (char c : r.root_cause->code.name())
+      drawn += c == '-' ? std::string("&#45;") : std::string(1, c);
     EXPECT_THAT(text, HasSubstr(drawn));
     std::remove(dot_file.c_str());
     std::remove(svg_file.c_str());

@@ -97,9 +97,9 @@ TEST(RootCause, FirstFailureInLayerOrderNotInsertionOrder) {
   EXPECT_EQ(report.root_cause->layer, Layer::kNode);
 }
 
-TEST(RootCause, UnknownCodeHasNoRemedy) {
+TEST(RootCause, FailureWithoutCodeHasNoRemedy) {
   Report report = make_report();
-  add_check(report, Layer::kPod, make_check("pod.x", "p", Status::kFail, "not-a-code", "odd"));
+  add_check(report, Layer::kPod, make_check("pod.x", "p", Status::kFail, "", "odd"));
   assign_root_cause(report);
   ASSERT_TRUE(report.root_cause.has_value());
   EXPECT_EQ(report.root_cause->remedy, "");

@@ -7,14 +7,14 @@
 
 namespace netdoctor::report::fixtures {
 
-inline Check make_check(std::string id, std::string source, Status status, std::string code,
+inline Check make_check(std::string id, std::string source, Status status, Code code,
                         std::string summary, std::vector<std::string> evidence = {},
                         long long duration_ms = 1, std::vector<std::string> subjects = {}) {
   Check check;
   check.id = std::move(id);
   check.source = std::move(source);
   check.status = status;
-  check.code = std::move(code);
+  check.code = code;
   check.summary = std::move(summary);
   check.evidence = std::move(evidence);
   check.duration_ms = duration_ms;

@@ -85,7 +85,7 @@ bool has_evidence(const Check& c, std::string_view text) {
 std::vector<std::string> failing(const std::vector<Check>& checks) {
   std::vector<std::string> ids;
   for (const auto& c : checks) {
-    if (c.status == Status::kFail) ids.push_back(c.id + "=" + c.code);
+    if (c.status == Status::kFail) ids.push_back(c.id + "=" + c.code.str());
   }
   return ids;
 }

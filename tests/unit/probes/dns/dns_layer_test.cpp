@@ -168,7 +168,8 @@ struct Lab {
 std::vector<std::string> failing(const std::vector<report::Check>& checks) {
   std::vector<std::string> out;
   for (const auto& c : checks) {
-    if (c.status == Status::kFail || c.status == Status::kWarn) out.push_back(c.id + "=" + c.code);
+    if (c.status == Status::kFail || c.status == Status::kWarn)
+      out.push_back(c.id + "=" + c.code.str());
   }
   return out;
 }
