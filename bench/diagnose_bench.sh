@@ -8,13 +8,17 @@
 # (probes run concurrently), not the sum of the failed probes.
 #
 #   usage: sudo bench/diagnose_bench.sh [RUNS] [TIMEOUT]     (defaults: 20, 500ms)
-# Needs build/netdoctor (scripts/build.sh). Brings the lab up and down; holds the lab's lock.
+# Needs build/netdoctor (scripts/build.sh), or the binary named by NETDOCTOR (to measure an older
+# build side by side: git worktree add /tmp/old REV && (cd /tmp/old && scripts/build.sh), then
+# NETDOCTOR=/tmp/old/build/netdoctor bench/diagnose_bench.sh). Brings the lab up and down; holds
+# the lab's lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lab=tests/lab/lab
 if [ -z "${NDLAB_LOCK_PID:-}" ]; then exec "$lab" lock --wait 900 -- "$0" "$@"; fi
 runs=${1:-20}
 timeout=${2:-500ms}
+binary=$(realpath "${NETDOCTOR:-build/netdoctor}")
 layers=node,pod,same-node,cross-node,dns
 inv=$(mktemp /tmp/netdoctor-bench-inventory.XXXXXX.json)
 trap 'rm -f "$inv"; "$lab" down >/dev/null 2>&1 || true' EXIT
@@ -29,7 +33,7 @@ measure() {
   for _ in $(seq "$runs"); do
     t0=$(date +%s%N)
     rc=0
-    ip netns exec ndlab-node1 build/netdoctor diagnose -o json --timeout "$timeout" \
+    ip netns exec ndlab-node1 "$binary" diagnose -o json --timeout "$timeout" \
       --inventory "$inv" --from default/client-a --layers "$layers" >/dev/null || rc=$?
     t1=$(date +%s%N)
     ms+=($(((t1 - t0) / 1000000)))
@@ -40,7 +44,7 @@ measure() {
           f, rc, v[int((NR + 1) / 2)], v[1], v[NR], NR }'
 }
 
-echo "netdoctor diagnose --layers $layers --timeout $timeout, from default/client-a on node1"
+echo "$binary diagnose --layers $layers --timeout $timeout, from default/client-a on node1"
 for scenario in healthy route-missing mtu-blackhole filter-drop dns-server-down; do
   measure "$scenario"
 done
