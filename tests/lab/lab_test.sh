@@ -380,7 +380,7 @@ if [ "$QUICK" = 0 ]; then
   check_eq "filler-1-30 has the address it would have in order" 10.244.1.31 "$(ip_of filler-1-30)"
   check_eq "filler-2-4 has the address it would have in order" 10.244.2.5 "$(ip_of filler-2-4)"
   check "lab up without --pods-per-node on that lab fails" bash -c "! '$LAB' up"
-  check_eq "the inventory lists 60 pods and the 4 hostNetwork ones" 64 "$(lab inventory | grep -c '"kind": "Pod"')"
+  check_eq "the inventory lists 60 pods and the 4 hostNetwork ones" 64 "$(lab inventory | grep -c '"qosClass"')"
   check "filler-2-30 reaches the web Service" bash -c "'$LAB' exec filler-2-30 curl -sS --max-time 3 http://10.96.100.10/ | grep -q '^web-'"
   check "filler-1-17 reaches client-b" in_pod filler-1-17 ping -c 1 -W 2 "$(ip_of client-b)"
   t0=$EPOCHREALTIME
