@@ -5,7 +5,7 @@
 # (host-gw, iptables-nft), a `down` after an interrupted `up`, and that `down` leaves the
 # machine as it found it. Needs root; exits 77 (skipped) otherwise.
 # Prints "N passed, M failed" last; exits non-zero on any failure.
-#   sudo tests/lab/lab_test.sh            # everything (about 3 minutes)
+#   sudo tests/lab/lab_test.sh            # everything (about 5 minutes)
 #   sudo tests/lab/lab_test.sh --quick    # one up, the healthy checks and a few faults
 set -uo pipefail
 
@@ -97,7 +97,8 @@ check "lab status" lab status
 # ---------------------------------------------------------------------------------------------
 echo "== namespaces, pods and the pods' files"
 for ns in ndlab-underlay ndlab-router ndlab-cp ndlab-inet ndlab-node1 ndlab-node2 \
-  ndlab-n1-coredns-0 ndlab-n1-client-a ndlab-n1-web-1 ndlab-n2-client-b ndlab-n2-web-2; do
+  ndlab-n1-coredns-0 ndlab-n1-client-a ndlab-n1-web-1 ndlab-n1-slow-1 ndlab-n2-client-b ndlab-n2-web-2 \
+  ndlab-n2-slow-2; do
   check "netns $ns exists" test -e "/var/run/netns/$ns"
 done
 check_eq "client-a's address (host-local IPAM, in order)" 10.244.1.3 "$(ip_of client-a)"
@@ -105,6 +106,8 @@ check_eq "coredns-0's address" 10.244.1.2 "$(ip_of coredns-0)"
 check_eq "web-1's address" 10.244.1.4 "$(ip_of web-1)"
 check_eq "client-b's address" 10.244.2.2 "$(ip_of client-b)"
 check_eq "web-2's address" 10.244.2.3 "$(ip_of web-2)"
+check_eq "slow-1's address" 10.244.1.5 "$(ip_of slow-1)"
+check_eq "slow-2's address" 10.244.2.4 "$(ip_of slow-2)"
 PID=$(lab pid client-a)
 check_eq "client-a's process is in the pod's netns" "$(stat -L -c %i /var/run/netns/ndlab-n1-client-a)" \
   "$(stat -L -c %i "/proc/$PID/ns/net")"
@@ -125,6 +128,41 @@ check "client-a's environ has KUBERNETES_SERVICE_HOST=10.96.0.1" \
 check "client-a's environ has KUBERNETES_SERVICE_PORT=443" \
   grep -qx KUBERNETES_SERVICE_PORT=443 <(tr '\0' '\n' <"/proc/$PID/environ")
 check "client-a's environ has HOSTNAME=client-a" grep -qx HOSTNAME=client-a <(tr '\0' '\n' <"/proc/$PID/environ")
+
+# The pod's processes as a runtime starts them: the sandbox ("pause", lowest pid in the netns,
+# none of the pod's files, only PATH), the log-shipper sidecar (pod's resolv.conf, no service
+# account, no KUBERNETES_*), the main container (PID above).
+mapfile -t POD_PIDS < <(lab pids client-a)
+SANDBOX=${POD_PIDS[0]:-0} SIDECAR=${POD_PIDS[1]:-0}
+check_eq "client-a has three processes: sandbox, sidecar, main container" "3 $PID" "${#POD_PIDS[@]} ${POD_PIDS[2]:-}"
+check_eq "client-a's sandbox-pid is the first of its pids" "$SANDBOX" "$(cat /run/netdoctor-lab/pods/default_client-a/sandbox-pid)"
+check_eq "the sandbox is the lowest pid in client-a's netns" "$SANDBOX" "$(ip netns pids ndlab-n1-client-a | sort -n | head -1)"
+check_eq "the sandbox's comm is pause" pause "$(cat "/proc/$SANDBOX/comm")"
+check_eq "the sandbox's environ is only PATH" "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+  "$(tr '\0' '\n' <"/proc/$SANDBOX/environ")"
+check "the sandbox has its own mount namespace, not the containers'" bash -c "
+  [ \"\$(readlink /proc/$SANDBOX/ns/mnt)\" != \"\$(readlink /proc/self/ns/mnt)\" ] &&
+  [ \"\$(readlink /proc/$SANDBOX/ns/mnt)\" != \"\$(readlink /proc/$PID/ns/mnt)\" ] &&
+  [ \"\$(readlink /proc/$SIDECAR/ns/mnt)\" != \"\$(readlink /proc/$PID/ns/mnt)\" ]"
+check "the containers share the sandbox's UTS namespace (hostname client-a)" bash -c "
+  [ \"\$(readlink /proc/$SANDBOX/ns/uts)\" = \"\$(readlink /proc/$PID/ns/uts)\" ] &&
+  [ \"\$(readlink /proc/$SIDECAR/ns/uts)\" = \"\$(readlink /proc/$PID/ns/uts)\" ] &&
+  [ \"\$(nsenter -t $SANDBOX -u hostname)\" = client-a ]"
+check "the sandbox has no service-account token" bash -c \
+  "! nsenter -t $SANDBOX -m cat /run/secrets/kubernetes.io/serviceaccount/token && ! test -e /proc/$SANDBOX/root/var/run/secrets/kubernetes.io/serviceaccount/token"
+check "the sandbox sees the host's resolv.conf, not the pod's" bash -c "! grep -q 'nameserver 10.96.0.10' /proc/$SANDBOX/root/etc/resolv.conf"
+check "the main container has the token under /run (nsenter -m)" bash -c \
+  "nsenter -t $PID -m cat /run/secrets/kubernetes.io/serviceaccount/token | grep -Eq '^[A-Za-z0-9_-]+\.'"
+check "the sidecar has no service-account token" bash -c \
+  "! nsenter -t $SIDECAR -m cat /var/run/secrets/kubernetes.io/serviceaccount/token && ! test -e /proc/$SIDECAR/root/run/secrets/kubernetes.io"
+check "the sidecar has the pod's resolv.conf" grep -qx 'nameserver 10.96.0.10' "/proc/$SIDECAR/root/etc/resolv.conf"
+check "the sidecar's environ has no KUBERNETES_*" bash -c "! tr '\\0' '\\n' </proc/$SIDECAR/environ | grep -q ^KUBERNETES_"
+check_eq "web-1's nginx runs in its main container's mount namespace" "$(readlink "/proc/$(lab pid web-1)/ns/mnt")" \
+  "$(readlink "/proc/$(cat /run/netdoctor-lab/pods/default_web-1/run/lab/server.pid)/ns/mnt")"
+check_eq "slow-1's server is python3 in its main container's mount namespace" \
+  "python3 $(readlink "/proc/$(lab pid slow-1)/ns/mnt")" "$(p=$(cat /run/netdoctor-lab/pods/default_slow-1/run/lab/server.pid); echo "$(cat "/proc/$p/comm") $(readlink "/proc/$p/ns/mnt")")"
+check "slow-1 listens on :8080 with a backlog of 5" bash -c \
+  "ip netns exec ndlab-n1-slow-1 ss -Hltn 'sport = :8080' | awk '{ exit !(\$3 == 5) }'"
 check "client-a's eth0 is a veth whose peer is in ndlab-node1" \
   bash -c "ip -n ndlab-n1-client-a -d link show eth0 | grep -q 'link-netns ndlab-node1'"
 check "the CNI bridge cni0 in node1 has 10.244.1.1/24" \
@@ -183,6 +221,13 @@ for i in $(seq 40); do
   [[ $seen == *web-1* && $seen == *web-2* ]] && break
 done
 check "the web Service load-balances to web-1 and web-2 ($i requests)" test "${seen//web-1/}" != "$seen" -a "${seen//web-2/}" != "$seen"
+seen=""
+for i in $(seq 40); do
+  seen+=" $(curl_pod client-a http://slow.default.svc.cluster.local/)"
+  [[ $seen == *slow-1* && $seen == *slow-2* ]] && break
+done
+check "the slow Service (80 -> 8080) load-balances to slow-1 and slow-2 ($i requests)" test "${seen//slow-1/}" != "$seen" -a "${seen//slow-2/}" != "$seen"
+check_eq "the slow backend answers /ip with the client's address" "$(ip_of client-b)" "$(curl_pod client-b "http://$(ip_of slow-1):8080/ip")"
 check_eq "the empty Service rejects (curl exit 7)" 7 "$(in_pod client-a curl -s -o /dev/null --max-time 3 http://10.96.100.20/; echo $?)"
 SAD=/var/run/secrets/kubernetes.io/serviceaccount
 check_eq "API server /readyz over TLS with the pod's CA and token" 200 "$(in_pod client-a sh -c \
@@ -216,11 +261,17 @@ d = json.loads(text)
 assert d["apiVersion"] == "v1" and d["kind"] == "List"
 assert text == json.dumps(d, indent=4, sort_keys=True, ensure_ascii=False) + "\n"
 kinds = [i["kind"] for i in d["items"]]
-assert kinds.count("Node") == 2 and kinds.count("EndpointSlice") == 4, kinds
+assert kinds.count("Node") == 2 and kinds.count("EndpointSlice") == 5, kinds
 web = [i for i in d["items"] if i["kind"] == "EndpointSlice" and i["metadata"]["labels"]["kubernetes.io/service-name"] == "web"][0]
 assert sorted(e["addresses"][0] for e in web["endpoints"]) == ["10.244.1.4", "10.244.2.3"]
 empty = [i for i in d["items"] if i["kind"] == "EndpointSlice" and i["metadata"]["labels"]["kubernetes.io/service-name"] == "empty"][0]
 assert empty["endpoints"] is None
+slow = [i for i in d["items"] if i["kind"] == "EndpointSlice" and i["metadata"]["labels"]["kubernetes.io/service-name"] == "slow"][0]
+assert sorted(e["addresses"][0] for e in slow["endpoints"]) == ["10.244.1.5", "10.244.2.4"]
+assert slow["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}], slow["ports"]
+pod = [i for i in d["items"] if i["kind"] == "Pod" and i["metadata"]["name"] == "client-a"][0]
+assert [c["name"] for c in pod["spec"]["containers"]] == ["log-shipper", "client"]
+assert "volumeMounts" not in pod["spec"]["containers"][0]
 ' <<<"$INV"
 elif command -v jq >/dev/null 2>&1; then
   check "inventory parses as JSON" jq -e '.kind == "List"' <<<"$INV"
@@ -255,6 +306,16 @@ check "faults add up: two at once, both symptoms present" bash -c \
   "'$LAB' fault route-missing dns-upstream-failure && '$LAB' symptom route-missing && '$LAB' symptom dns-upstream-failure"
 check "heal removes both" bash -c "'$LAB' heal && ! '$LAB' symptom route-missing && ! '$LAB' symptom dns-upstream-failure"
 check "an unknown fault is refused" bash -c "! '$LAB' fault no-such-fault"
+
+echo "== a pod whose sandbox or container died is restarted by heal"
+OLD=$(lab pids client-a | tr '\n' ' ')
+kill "$(lab pids client-a | head -1)" "$(lab pid web-1)"
+check "heal after killing client-a's sandbox and web-1's container" lab heal
+NEW=$(lab pids client-a | tr '\n' ' ')
+check "client-a has new processes ($OLD-> $NEW)" test "$OLD" != "$NEW"
+check_eq "client-a's new sandbox is pause and the lowest pid in its netns" \
+  "pause $(ip netns pids ndlab-n1-client-a | sort -n | head -1)" "$(p=$(lab pids client-a | head -1); echo "$(cat "/proc/$p/comm") $p")"
+check_eq "web-1 serves again (from its new container)" web-1 "$(curl_pod client-a "http://$(ip_of web-1)/")"
 
 # ---------------------------------------------------------------------------------------------
 echo "== locking"
@@ -307,6 +368,28 @@ if [ "$QUICK" = 0 ]; then
   done
   check "overlay-fdb-missing is refused on host-gw" bash -c "! '$LAB' fault overlay-fdb-missing"
   check "lab down" lab down
+  check_eq "ip netns list is as before" "$NETNS_BEFORE" "$(ip netns list | awk '{print $1}' | sort)"
+
+  echo "== --pods-per-node 30"
+  t0=$EPOCHREALTIME
+  check "lab up --pods-per-node 30" lab up --pods-per-node 30
+  echo "lab up --pods-per-node 30 took $(seconds_since "$t0")s"
+  check_eq "node1 has 30 pods" 30 "$(ip netns list | grep -c '^ndlab-n1-')"
+  check_eq "node2 has 30 pods" 30 "$(ip netns list | grep -c '^ndlab-n2-')"
+  check_eq "client-a keeps its address" 10.244.1.3 "$(ip_of client-a)"
+  check_eq "filler-1-30 has the address it would have in order" 10.244.1.31 "$(ip_of filler-1-30)"
+  check_eq "filler-2-4 has the address it would have in order" 10.244.2.5 "$(ip_of filler-2-4)"
+  check "lab up without --pods-per-node on that lab fails" bash -c "! '$LAB' up"
+  check_eq "the inventory lists 60 pods and the 4 hostNetwork ones" 64 "$(lab inventory | grep -c '"qosClass"')"
+  check "filler-2-30 reaches the web Service" bash -c "'$LAB' exec filler-2-30 curl -sS --max-time 3 http://10.96.100.10/ | grep -q '^web-'"
+  check "filler-1-17 reaches client-b" in_pod filler-1-17 ping -c 1 -W 2 "$(ip_of client-b)"
+  t0=$EPOCHREALTIME
+  check "60 pods: fault route-missing, symptom present" bash -c "'$LAB' fault route-missing && '$LAB' symptom route-missing"
+  check "60 pods: healed" bash -c "'$LAB' heal && ! '$LAB' symptom route-missing"
+  echo "fault, symptom, heal, symptom with 60 pods took $(seconds_since "$t0")s"
+  t0=$EPOCHREALTIME
+  check "lab down (60 pods)" lab down
+  echo "lab down (60 pods) took $(seconds_since "$t0")s"
   check_eq "ip netns list is as before" "$NETNS_BEFORE" "$(ip netns list | awk '{print $1}' | sort)"
 fi
 

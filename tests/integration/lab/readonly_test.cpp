@@ -111,7 +111,8 @@ void run_netdoctor_everywhere(const std::string& inventory) {
     const char* netns;
     size_t pods;
   };
-  for (const Node& node : {Node{"ndlab-node1", 3}, Node{"ndlab-node2", 2}}) {
+  // tests/lab/pods.tsv: node1 coredns-0, client-a, web-1, slow-1; node2 client-b, web-2, slow-2.
+  for (const Node& node : {Node{"ndlab-node1", 4}, Node{"ndlab-node2", 3}}) {
     const std::string on = "ip netns exec " + std::string(node.netns) + " " + nd;
     int status = -1;
     const std::string out = sh_output(on + " diagnose -o json --timeout 500ms --inventory " +

@@ -89,7 +89,9 @@ require_up() { lab_is_up || die "the lab is not up (run: tests/lab/lab up)"; }
 # The lab's options, loaded once per command (lab_load) so hot paths need no forks.
 lab_load() {
   NODE_COUNT=2 BACKEND=vxlan IPT_MODE=legacy CREATED_ISO=2026-01-01T00:00:00Z CREATED_EPOCH=0
+  PODS_PER_NODE=0
   slurp NODE_COUNT "$LAB_STATE/node-count" || true
+  slurp PODS_PER_NODE "$LAB_STATE/pods-per-node" || true
   slurp BACKEND "$LAB_STATE/backend" || true
   slurp IPT_MODE "$LAB_STATE/iptables" || true
   slurp CREATED_ISO "$LAB_STATE/created_iso" || true
@@ -98,6 +100,7 @@ lab_load() {
 node_count() { echo "$NODE_COUNT"; }
 backend() { echo "$BACKEND"; }
 iptables_mode() { echo "$IPT_MODE"; }
+pods_per_node() { echo "$PODS_PER_NODE"; }
 
 # Reads a one-line file into a variable without a fork; fails when the file is missing.
 slurp() { # VAR FILE
@@ -203,7 +206,7 @@ parent_alive_or_exit() { pid_alive "$$" || exit 1; }
 pid_alive() {
   [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
   local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1 # (no fork: converge checks every pod)
   stat=${stat##*) }
   [ "${stat%% *}" != Z ]
 }
@@ -212,9 +215,8 @@ pidfile_alive() { # FILE
   slurp p "$1" && pid_alive "$p"
 }
 
-kill_pidfile() { # FILE : stops the process named by a pid file, waits up to 1 s
-  local f=$1 pid i
-  slurp pid "$f" || return 0
+kill_pid() { # PID : stops a process, waits up to 1 s, then kills it
+  local pid=$1 i
   if pid_alive "$pid"; then
     kill "$pid" 2>/dev/null || true
     for ((i = 0; i < 50; i++)); do
@@ -223,6 +225,13 @@ kill_pidfile() { # FILE : stops the process named by a pid file, waits up to 1 s
     done
     pid_alive "$pid" && kill -9 "$pid" 2>/dev/null || true
   fi
+  return 0
+}
+
+kill_pidfile() { # FILE : stops the process named by a pid file, waits up to 1 s
+  local f=$1 pid
+  slurp pid "$f" || return 0
+  kill_pid "$pid"
   rm -f "$f"
 }
 

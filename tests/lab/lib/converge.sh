@@ -91,17 +91,20 @@ pods_resolv_ensure() {
   done
 }
 
-# Restarts pause processes that died (someone killed them): the pod's netns and wiring stay.
+# Restarts pods whose sandbox or a container died (someone killed it): all their processes, in
+# order (sandbox, sidecar, main container; so the sandbox keeps the lowest pid, and the server
+# moves into the new main container). The pod's netns and wiring stay.
 pods_alive_ensure() {
-  local line n ns name dir
+  local line n ns name sidecar dir netns
   for line in "${MODEL_PODS[@]}"; do
-    read -r n ns name _ <<<"$line"
+    read -r n ns name _ _ _ sidecar <<<"$line"
     dir=$LAB_STATE/pods/${ns}_$name
-    if ! pidfile_alive "$dir/pid"; then
-      log "restarting the pod process of $ns/$name"
-      pod_start_pause "$(cat "$dir/netns")" "$dir" "$name"
-      rm -f "$dir/run/lab/server.pid"
-    fi
+    pod_processes_alive "$dir" && continue
+    log "restarting the processes of pod $ns/$name"
+    pod_stop_processes "$dir"
+    pause_bin
+    slurp netns "$dir/netns"
+    pod_start_processes "$netns" "$dir" "$name" "$sidecar"
   done
 }
 

@@ -120,6 +120,7 @@ inv_pod_role() { # ROLE -> "image container port proto portname"
   case $1 in
     dns) ROLE_INFO="registry.k8s.io/coredns/coredns:v1.11.1 coredns 53 UDP dns" ;;
     web) ROLE_INFO="docker.io/library/nginx:1.22 web 80 TCP http" ;;
+    slow) ROLE_INFO="docker.io/library/python:3.11-slim slow 8080 TCP http" ;;
     client) ROLE_INFO="docker.io/library/debian:12 client - - -" ;;
     kube-proxy) ROLE_INFO="registry.k8s.io/kube-proxy:$K8S_VERSION kube-proxy - - -" ;;
     flannel) ROLE_INFO="docker.io/flannel/flannel:v0.25.5 kube-flannel - - -" ;;
@@ -141,9 +142,31 @@ sort_array() { # VAR
   done
 }
 
-# One Pod object. For hostNetwork pods IP is the node's.
-inv_pod() { # NODE NS NAME ROLE LABELS SA IP HOSTNET
-  local n=$1 ns=$2 name=$3 role=$4 labels=$5 sa=$6 ip=$7 hostnet=$8 ts=$CREATED_ISO image cname cport cproto cpname
+# A sidecar container's image (pods.tsv's sidecar column): no ports, no service-account mount.
+SIDECAR_IMAGE=docker.io/library/busybox:1.36
+
+# A container's status in a Pod's status.containerStatuses.
+inv_container_status() { # CONTAINER IMAGE ID_SEED
+  local h ts=$CREATED_ISO
+  j_open "" '{'
+  hash_hex h "$3"
+  j_str containerID "containerd://$h"
+  j_str image "$2"
+  hash_hex h "image/$2"
+  j_str imageID "${2%%:*}@sha256:$h"
+  j_open lastState '{'; j_close '}'
+  j_str name "$1"
+  j_raw ready true
+  j_raw restartCount 0
+  j_raw started true
+  j_open state '{'; j_open running '{'; j_str startedAt "$ts"; j_close '}'; j_close '}'
+  j_close '}'
+}
+
+# One Pod object. For hostNetwork pods IP is the node's. SIDECAR ("-" for none) is a first
+# container without the service-account volume mount.
+inv_pod() { # NODE NS NAME ROLE LABELS SA IP HOSTNET SIDECAR
+  local n=$1 ns=$2 name=$3 role=$4 labels=$5 sa=$6 ip=$7 hostnet=$8 sidecar=${9:--} ts=$CREATED_ISO image cname cport cproto cpname
   local node_ip=$UNDERLAY_PREFIX.$((10 + $1)) vol h
   local -a lab
   inv_pod_role "$role"
@@ -159,6 +182,16 @@ inv_pod() { # NODE NS NAME ROLE LABELS SA IP HOSTNET
   j_close '}'
   j_open spec '{'
   j_open containers '['
+  if [ "$sidecar" != - ]; then
+    j_open "" '{'
+    j_str image "$SIDECAR_IMAGE"
+    j_str imagePullPolicy IfNotPresent
+    j_str name "$sidecar"
+    j_open resources '{'; j_close '}'
+    j_str terminationMessagePath /dev/termination-log
+    j_str terminationMessagePolicy File
+    j_close '}'
+  fi
   j_open "" '{'
   j_str image "$image"
   j_str imagePullPolicy IfNotPresent
@@ -203,20 +236,18 @@ inv_pod() { # NODE NS NAME ROLE LABELS SA IP HOSTNET
   inv_pod_condition "$ts" ContainersReady
   inv_pod_condition "$ts" PodScheduled
   j_close ']'
+  # kubectl lists the statuses sorted by container name.
+  local -a statuses=("$cname")
+  [ "$sidecar" != - ] && statuses+=("$sidecar")
+  sort_array statuses
   j_open containerStatuses '['
-  j_open "" '{'
-  hash_hex h "container/$ns/$name"
-  j_str containerID "containerd://$h"
-  j_str image "$image"
-  hash_hex h "image/$image"
-  j_str imageID "${image%%:*}@sha256:$h"
-  j_open lastState '{'; j_close '}'
-  j_str name "$cname"
-  j_raw ready true
-  j_raw restartCount 0
-  j_raw started true
-  j_open state '{'; j_open running '{'; j_str startedAt "$ts"; j_close '}'; j_close '}'
-  j_close '}'
+  for h in "${statuses[@]}"; do
+    if [ "$h" = "$cname" ]; then
+      inv_container_status "$cname" "$image" "container/$ns/$name"
+    else
+      inv_container_status "$h" "$SIDECAR_IMAGE" "container/$ns/$name/$h"
+    fi
+  done
   j_close ']'
   j_str hostIP "$node_ip"
   j_open hostIPs '['; j_open "" '{'; j_str ip "$node_ip"; j_close '}'; j_close ']'
@@ -254,10 +285,10 @@ inv_pod_volumes() { # VOLUME_SUFFIX : the projected service-account volume
 # the lab's pods plus the hostNetwork DaemonSet pods every node runs (kube-proxy, flannel),
 # which have no namespace of their own (they share the node's).
 inv_pod_lines() {
-  local line n ns name role labels sa suffix
+  local line n ns name role labels sa sidecar suffix
   for line in "${MODEL_PODS[@]}"; do
-    read -r n ns name role labels sa <<<"$line"
-    printf '%s %s %s %s %s %s %s false\n' "$n" "$ns" "$name" "$role" "$labels" "$sa" "${POD_IP[$ns/$name]:-}"
+    read -r n ns name role labels sa sidecar <<<"$line"
+    printf '%s %s %s %s %s %s %s false %s\n' "$n" "$ns" "$name" "$role" "$labels" "$sa" "${POD_IP[$ns/$name]:-}" "$sidecar"
   done
   for ((n = 1; n <= NODE_COUNT; n++)); do
     k8s_suffix suffix "kube-proxy/$n"

@@ -13,7 +13,7 @@ SERVICES_TSV=$LAB_DIR/services.tsv
 # pod CIDR that no pod holds.
 STALE_ENDPOINT_IP=10.244.2.250
 
-MODEL_PODS=()  # "node namespace name role labels serviceAccount"
+MODEL_PODS=()  # "node namespace name role labels serviceAccount sidecar"
 MODEL_PORTS=() # "namespace name clusterIP portName port protocol targetPort selector"
 MODEL_SVCS=()  # "namespace name clusterIP selector", once per Service
 declare -A POD_IP=() # "ns/name" -> IP, for pods that are wired
@@ -22,19 +22,33 @@ model_load() {
   local node ns name role labels sa i svc cip pname port proto tport sel
   local -A seen=()
   MODEL_PODS=() MODEL_PORTS=() MODEL_SVCS=()
-  while read -r node ns name role labels sa; do
+  local -a per_node=()
+  while read -r node ns name role labels sa sidecar; do
+    sidecar=${sidecar:--}
     case $node in
       '' | '#'*) continue ;;
       *+)
         for ((i = ${node%+}; i <= NODE_COUNT; i++)); do
-          MODEL_PODS+=("$i $ns ${name//\{n\}/$i} $role $labels $sa")
+          MODEL_PODS+=("$i $ns ${name//\{n\}/$i} $role $labels $sa $sidecar")
+          per_node[i]=$((${per_node[i]:-0} + 1))
         done
         ;;
       *)
-        if [ "$node" -le "$NODE_COUNT" ]; then MODEL_PODS+=("$node $ns $name $role $labels $sa"); fi
+        if [ "$node" -le "$NODE_COUNT" ]; then
+          MODEL_PODS+=("$node $ns $name $role $labels $sa $sidecar")
+          per_node[node]=$((${per_node[node]:-0} + 1))
+        fi
         ;;
     esac
   done <"$PODS_TSV"
+  # `lab up --pods-per-node N`: client pods after the table's, until each node has N pods (a
+  # node-sized pod count for the same-node layer and the report). They come last, so the
+  # table's pods keep their addresses.
+  for ((node = 1; node <= NODE_COUNT; node++)); do
+    for ((i = ${per_node[node]:-0} + 1; i <= PODS_PER_NODE; i++)); do
+      MODEL_PODS+=("$node default filler-$node-$i client app=filler default -")
+    done
+  done
   while read -r ns svc cip pname port proto tport sel; do
     case $ns in '' | '#'*) continue ;; esac
     MODEL_PORTS+=("$ns $svc $cip $pname $port $proto $tport $sel")
@@ -74,7 +88,7 @@ pod_get() {                                                    # NS NAME KEY
 }
 pod_netns() { printf '%s-n%s-%s\n' "$LAB_PREFIX" "$1" "$3"; } # NODE NS NAME
 
-# Resolves a pod reference (NAME or NS/NAME) to "node namespace name role labels sa".
+# Resolves a pod reference (NAME or NS/NAME) to "node namespace name role labels sa sidecar".
 pod_lookup() {
   local ref=$1 line node ns name
   for line in "${MODEL_PODS[@]}"; do
@@ -96,6 +110,11 @@ pod_ref_pid() { # REF
   local node ns name
   read -r node ns name _ <<<"$(pod_lookup "$1")"
   pod_get "$ns" "$name" pid
+}
+pod_ref_pids() { # REF
+  local node ns name
+  read -r node ns name _ <<<"$(pod_lookup "$1")"
+  cat "$(pod_dir "$ns" "$name")/pids"
 }
 
 fault_active() { [ -f "$LAB_STATE/faults/$1" ]; }

@@ -54,7 +54,7 @@ pki_tokens() {
   local line n ns name sa uid token
   mkdir -p "$PKI/tokens"
   for line in "${MODEL_PODS[@]}"; do
-    read -r n ns name _ _ sa <<<"$line"
+    read -r n ns name _ _ sa _ <<<"$line"
     uuid_of uid "pod/$ns/$name"
     sa_token token "$ns" "$name" "$sa" "$uid"
     printf '%s' "$token" >"$PKI/tokens/${ns}_$name"
