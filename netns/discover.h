@@ -41,7 +41,7 @@ struct DiscoverOptions {
   std::string netns_dir = "/var/run/netns";
   std::string proc_dir = "/proc";
   std::size_t max_parallel = 16;  // namespaces entered at once
-  std::size_t max_pids = 8;       // pids remembered per namespace
+  std::size_t max_pids = 32;      // pids remembered per namespace (a pod: its containers)
 };
 
 struct Discovery {

@@ -58,6 +58,12 @@ Result<std::string> read_file_in_root(const std::string& root, const std::string
   return read_in_root(root, path, max_bytes, nullptr);
 }
 
+Result<std::string> read_file_head_in_root(const std::string& root, const std::string& path,
+                                           std::size_t max_bytes, bool& truncated) {
+  truncated = false;
+  return read_in_root(root, path, max_bytes, &truncated);
+}
+
 Result<std::string> read_pod_file(pid_t pid, const std::string& path, std::size_t max_bytes) {
   return read_in_root("/proc/" + std::to_string(pid) + "/root", path, max_bytes, nullptr);
 }
@@ -84,7 +90,10 @@ std::map<std::string, std::string> parse_environ(const std::string& raw) {
 }
 
 Result<std::map<std::string, std::string>> read_environ(pid_t pid) {
-  const std::string name = "/proc/" + std::to_string(pid) + "/environ";
+  return read_environ_at("/proc/" + std::to_string(pid) + "/environ");
+}
+
+Result<std::map<std::string, std::string>> read_environ_at(const std::string& name) {
   Fd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return fail_errno(errno, "cannot open \"" + name + "\"");
   auto raw = read_all(fd.get(), name, 1 << 20, nullptr);

@@ -30,8 +30,15 @@ namespace netdoctor::netns {
                                                     const std::string& path,
                                                     std::size_t max_bytes = 1 << 20);
 
+// Like read_file_in_root, giving the head of a longer file and `truncated` set.
+[[nodiscard]] Result<std::string> read_file_head_in_root(const std::string& root,
+                                                         const std::string& path,
+                                                         std::size_t max_bytes, bool& truncated);
+
 // The process's environment (/proc/PID/environ).
 [[nodiscard]] Result<std::map<std::string, std::string>> read_environ(pid_t pid);
+// The same from an environ file's path (tests give a fake /proc).
+[[nodiscard]] Result<std::map<std::string, std::string>> read_environ_at(const std::string& file);
 
 // Parses NUL-separated KEY=VALUE records; entries without '=' are ignored.
 [[nodiscard]] std::map<std::string, std::string> parse_environ(const std::string& raw);

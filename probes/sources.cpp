@@ -1,8 +1,10 @@
 #include "probes/sources.h"
 
+#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "netns/podfs.h"
 
@@ -24,11 +26,30 @@ SourcePod make_source(const netns::NetnsInfo& info, const inventory::Inventory* 
   return s;
 }
 
+// The processes this pid namespace shows in our own network namespace, ourselves included: in
+// a `kubectl debug --target` container they are the target container's (pid 1 first), whose
+// files the pod mode reads.
+std::vector<pid_t> pids_in_own_netns(const netns::NetnsId& self) {
+  std::vector<pid_t> out{::getpid()};
+  DIR* dir = ::opendir("/proc");
+  if (dir == nullptr) return out;
+  while (const dirent* e = ::readdir(dir)) {
+    char* end = nullptr;
+    const long pid = std::strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0' || pid <= 0 || pid == ::getpid()) continue;
+    auto id = netns::stat_netns("/proc/" + std::string(e->d_name) + "/ns/net");
+    if (id && *id == self) out.push_back(static_cast<pid_t>(pid));
+    if (out.size() >= 32) break;
+  }
+  ::closedir(dir);
+  return out;
+}
+
 SourcePod self_source(const netns::Discovery& d, const inventory::Inventory* inventory) {
   netns::NetnsInfo info;
   info.id = d.self;
   info.path = "/proc/" + std::to_string(::getpid()) + "/ns/net";
-  info.pids.push_back(::getpid());
+  info.pids = pids_in_own_netns(d.self);
   info.links = d.self_links;
   SourcePod s = make_source(info, inventory);
   s.self = true;
@@ -70,9 +91,9 @@ Result<SourcePod> resolve_by_id(Result<netns::NetnsId> id, const std::string& wh
 Result<SourcePod> resolve_by_hostname(const inventory::Pod& pod, const netns::Discovery& d) {
   for (const auto& info : d.others) {
     if (!info.local || !info.links.ipv4_addresses().empty() || info.pid() == 0) continue;
-    auto env = netns::read_environ(info.pid());
-    if (!env) continue;
-    if (auto it = env->find("HOSTNAME"); it != env->end() && it->second == pod.name) {
+    // Every container's environment: the sandbox process has no HOSTNAME, the app ones do.
+    const auto env = netns::pod_reader(info.pids).environ();
+    if (auto it = env.find("HOSTNAME"); it != env.end() && it->second == pod.name) {
       SourcePod s;
       s.netns = info;
       s.pod = pod.display_name();
@@ -113,7 +134,16 @@ Result<SourcePod> resolve_one(const inventory::Ref& ref, const netns::Discovery&
       return resolve_by_ip(ref.ip, "ip:" + ref.ip, d, inv);
     case inventory::Ref::Kind::kPid: {
       const std::string path = "/proc/" + std::to_string(ref.pid) + "/ns/net";
-      return resolve_by_id(netns::stat_netns(path), "pid:" + std::to_string(ref.pid), d, inv);
+      auto src = resolve_by_id(netns::stat_netns(path), "pid:" + std::to_string(ref.pid), d, inv);
+      if (src) {
+        // The files come from the process the user named, before the pod's other containers.
+        src->preferred_pid = static_cast<pid_t>(ref.pid);
+        auto& pids = src->netns.pids;
+        if (std::find(pids.begin(), pids.end(), src->preferred_pid) == pids.end()) {
+          pids.push_back(src->preferred_pid);
+        }
+      }
+      return src;
     }
     case inventory::Ref::Kind::kNetnsPath:
       return resolve_by_id(netns::stat_netns(ref.path), ref.path, d, inv);

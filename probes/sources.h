@@ -8,6 +8,7 @@
 #include "core/result.h"
 #include "inventory/inventory.h"
 #include "inventory/ref.h"
+#include "netns/containers.h"
 #include "netns/discover.h"
 #include "netns/mode.h"
 
@@ -17,8 +18,14 @@ struct SourcePod {
   std::string display;  // "default/client" when known, else "ip:10.244.1.4"
   std::string pod;      // "ns/name" when the inventory names it
   std::string ip;
-  netns::NetnsInfo netns;  // includes path, pids, links, locality
-  bool self = false;       // the prober's own namespace (pod mode)
+  netns::NetnsInfo netns;   // includes path, pids, links, locality
+  bool self = false;        // the prober's own namespace (pod mode)
+  pid_t preferred_pid = 0;  // the process named by --from pid:N: its files are read first
+
+  // Reads the pod's files from the container that has each (netns/containers.h).
+  [[nodiscard]] netns::PodReader reader() const {
+    return netns::pod_reader(netns.pids, preferred_pid);
+  }
 };
 
 // A pod-like namespace for `netdoctor pods`: local to this node, or named by the inventory.

@@ -109,6 +109,9 @@ report::Check evaluate_one(const ApiFacts& f, const ApiPodFacts& pod) {
                          std::to_string(d.elapsed.count() / 1000) + " ms)");
   }
   if (!pod.token_problem.empty()) c.evidence.push_back("token: " + pod.token_problem);
+  if (!pod.secrets_from.empty()) {
+    c.evidence.push_back("service account read from the pod's " + pod.secrets_from);
+  }
   if (f.result.http.empty()) {
     fail_with(c, "apiserver-unreachable", "no request was made to " + where(f));
   } else if (!f.result.http.front().ok()) {

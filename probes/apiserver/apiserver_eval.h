@@ -27,7 +27,9 @@ struct ApiPodFacts {
   std::vector<std::string> ca_subjects;  // what the pod's ca.crt holds
   std::string ca_problem;                // why there is no CA to verify against
   std::string token_problem;             // why no token is sent
-  SnatVerdict snat;                      // pod → the first endpoint, judged on the node
+  std::string
+      secrets_from;  // the container the token and CA were read from ("container app (pid 9)")
+  SnatVerdict snat;  // pod → the first endpoint, judged on the node
   std::vector<ApiFacts> targets;
 };
 

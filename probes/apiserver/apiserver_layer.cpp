@@ -3,7 +3,7 @@
 #include <exception>
 #include <future>
 
-#include "netns/podfs.h"
+#include "netns/containers.h"
 #include "netns/runner.h"
 #include "probes/apiserver/apiserver_eval.h"
 #include "probes/apiserver/ca_info.h"
@@ -33,23 +33,30 @@ std::string trim(std::string s) {
   return s.substr(std::min(s.size(), s.find_first_not_of(" \t\r\n")));
 }
 
-PodSecrets read_secrets(pid_t pid, ApiPodFacts& pod) {
+// The token and CA come from the first container that mounts the service account (the sandbox
+// and a sidecar without it do not), the environment from every container, resolv.conf from an
+// app container.
+PodSecrets read_secrets(const netns::PodReader& reader, ApiPodFacts& pod) {
   PodSecrets s;
-  if (auto env = netns::read_environ(pid)) s.environ = std::move(*env);
-  bool truncated = false;
-  if (auto text = netns::read_pod_file_head(pid, "/etc/resolv.conf", dns::kResolvConfReadLimit,
-                                            truncated)) {
-    s.resolv = dns::parse_resolv_conf_head(*text, truncated);
+  s.environ = reader.environ();
+  if (auto conf = reader.read_head("/etc/resolv.conf", dns::kResolvConfReadLimit)) {
+    s.resolv = dns::parse_resolv_conf_head(conf->content, conf->truncated);
   }
-  if (auto ca = netns::read_pod_file(pid, std::string(kServiceAccount) + "ca.crt")) {
-    s.ca_pem = std::move(*ca);
+  auto token = reader.read(std::string(kServiceAccount) + "token", 64 << 10);
+  // The CA from the container the token came from, so the two belong together.
+  const netns::PodReader from_token =
+      token ? netns::PodReader({token->from}) : netns::PodReader(reader.order());
+  if (auto ca = from_token.read(std::string(kServiceAccount) + "ca.crt")) {
+    s.ca_pem = std::move(ca->content);
     pod.ca_subjects = certificate_subjects(s.ca_pem);
     if (pod.ca_subjects.empty()) pod.ca_problem = "ca.crt holds no PEM certificate";
+    if (!token) pod.secrets_from = ca->from.describe();
   } else {
     pod.ca_problem = "no service-account ca.crt: " + ca.error().message();
   }
-  if (auto token = netns::read_pod_file(pid, std::string(kServiceAccount) + "token", 64 << 10)) {
-    s.token = trim(std::move(*token));
+  if (token) {
+    s.token = trim(std::move(token->content));
+    pod.secrets_from = token->from.describe();
   } else {
     pod.token_problem = "none sent: " + token.error().message();
   }
@@ -125,15 +132,17 @@ void probe_all(ApiPodFacts& pod, const PodSecrets& secrets, const std::vector<Ap
 
 std::vector<report::Check> run_layer(const SourcePod& src, const ApiserverContext& ctx,
                                      const ApiserverOptions& o) {
-  const pid_t pid = src.netns.pid();
-  if (pid <= 0) {
+  const netns::PodReader reader = src.reader();
+  if (reader.empty()) {
     return {skip_check(src, "no process in the pod to read its service account and environment")};
   }
   ApiPodFacts pod;
   pod.source = src.display;
-  const PodSecrets secrets = read_secrets(pid, pod);
+  const PodSecrets secrets = read_secrets(reader, pod);
   if (secrets.ca_pem.empty() && secrets.token.empty()) {
-    return {skip_check(src, "the pod mounts no service-account token (" + pod.token_problem + ")")};
+    return {skip_check(src, "no container of the pod (" + std::to_string(reader.order().size()) +
+                                " looked at) mounts a service-account token (" + pod.token_problem +
+                                ")")};
   }
   ApiTargetInputs in;
   in.environ = secrets.environ;

@@ -33,6 +33,7 @@ struct DnsContext {
   std::string source;  // the source pod's display name
   ResolvState resolv_state = ResolvState::kNoProcess;
   std::string resolv_detail;  // why it is not kRead
+  std::string resolv_from;    // the container it was read from, when read
   ResolvConf resolv;          // meaningful when kRead
   std::string pod_namespace;
   // From the search list (or given); empty when unknown: never assumed.

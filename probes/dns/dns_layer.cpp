@@ -43,19 +43,30 @@ void add_dns_service(DnsContext& c, const inventory::Inventory* inv, const DnsLa
 
 }  // namespace
 
-PodResolv read_pod_resolv(pid_t pid) {
+PodResolv read_pod_resolv(const netns::PodReader& reader) {
   PodResolv r;
-  if (pid <= 0) {
+  if (reader.empty()) {
     r.detail = "no process in the pod";
     return r;
   }
-  auto text = netns::read_pod_file_head(pid, "/etc/resolv.conf", kResolvConfReadLimit, r.truncated);
+  if (reader.order().front().sandbox) {
+    // Only the sandbox is left (the app containers exited or are restarting): a pause
+    // container has no resolv.conf of the pod, which says nothing about the app's.
+    r.state = ResolvState::kUnreadable;
+    r.detail = "only the pod's sandbox (" + reader.order().front().describe() +
+               ") is running, and it does not mount the pod's resolv.conf";
+    return r;
+  }
+  auto text = reader.read_head("/etc/resolv.conf", kResolvConfReadLimit);
   if (text) {
     r.state = ResolvState::kRead;
-    r.text = std::move(*text);
+    r.text = std::move(text->content);
+    r.truncated = text->truncated;
+    r.from = text->from.describe();
     return r;
   }
   r.detail = text.error().message();
+  const pid_t pid = reader.order().front().pid;
   struct stat st {};
   const bool alive = ::stat(("/proc/" + std::to_string(pid)).c_str(), &st) == 0;
   const bool enoent = text.error().sys_errno == ENOENT || text.error().code == ErrorCode::kNotFound;
@@ -70,6 +81,7 @@ DnsContext build_context(const SourcePod& src, const PodResolv& resolv,
   c.have_inventory = inv != nullptr;
   c.resolv_state = resolv.state;
   c.resolv_detail = resolv.detail;
+  c.resolv_from = resolv.from;
   if (resolv.state == ResolvState::kRead) {
     c.resolv = parse_resolv_conf_head(resolv.text, resolv.truncated);
   }
@@ -119,7 +131,7 @@ std::vector<report::Check> run_dns_layer(const SourcePod& src,
                                          const inventory::Inventory* inventory,
                                          const DnsLayerOptions& o) {
   dns::DnsFacts facts;
-  facts.context = dns::build_context(src, dns::read_pod_resolv(src.netns.pid()), inventory, o);
+  facts.context = dns::build_context(src, dns::read_pod_resolv(src.reader()), inventory, o);
   facts.plan = dns::plan_queries(facts.context);
   const std::string path =
       !src.netns.path.empty()

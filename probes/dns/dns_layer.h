@@ -56,10 +56,12 @@ struct PodResolv {
   std::string detail;
   std::string text;
   bool truncated = false;  // `text` is the file's first kResolvConfReadLimit bytes
+  std::string from;        // the container it was read from ("pid 1234 (nginx)")
 };
 
-// Reads /etc/resolv.conf inside the container of `pid` (0: no process).
-[[nodiscard]] PodResolv read_pod_resolv(pid_t pid);
+// Reads /etc/resolv.conf from an app container of the pod (not its sandbox, whose mounts are not
+// the app's): no container at all is kNoProcess, only a sandbox is kUnreadable (skipped).
+[[nodiscard]] PodResolv read_pod_resolv(const netns::PodReader& reader);
 
 // The context from what was read and the inventory: pure, for tests.
 [[nodiscard]] DnsContext build_context(const SourcePod& src, const PodResolv& resolv,

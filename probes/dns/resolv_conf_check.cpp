@@ -147,6 +147,7 @@ Check check_resolv_conf(const DnsFacts& f) {
                          ", ndots " + std::to_string(c.resolv.ndots));
   }
   out.evidence = describe_file(c.resolv);
+  if (!c.resolv_from.empty()) out.evidence.push_back("read from the pod's " + c.resolv_from);
   for (std::size_t i = 1; i < fails.size(); ++i) out.evidence.push_back(fails[i]);
   for (std::size_t i = fails.empty() ? 1 : 0; i < warns.size(); ++i)
     out.evidence.push_back(warns[i]);

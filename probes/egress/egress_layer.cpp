@@ -3,7 +3,7 @@
 #include <exception>
 #include <future>
 
-#include "netns/podfs.h"
+#include "netns/containers.h"
 #include "netns/runner.h"
 #include "probes/egress/egress_eval.h"
 #include "probes/egress/egress_probe.h"
@@ -27,23 +27,23 @@ struct PodView {
   std::string unreadable;  // why the pod's resolv.conf could not be read
 };
 
-PodView read_pod_view(pid_t pid) {
+// resolv.conf and the trust store from an app container (not the sandbox), the proxy variables
+// from every container's environment.
+PodView read_pod_view(const netns::PodReader& reader) {
   PodView v;
-  if (pid <= 0) {
+  if (reader.empty()) {
     v.unreadable = "no process in the pod to read its resolv.conf through";
     return v;
   }
-  bool truncated = false;
-  if (auto text = netns::read_pod_file_head(pid, "/etc/resolv.conf", dns::kResolvConfReadLimit,
-                                            truncated)) {
-    v.resolv = dns::parse_resolv_conf_head(*text, truncated);
+  if (auto text = reader.read_head("/etc/resolv.conf", dns::kResolvConfReadLimit)) {
+    v.resolv = dns::parse_resolv_conf_head(text->content, text->truncated);
   } else {
     v.unreadable = "the pod's resolv.conf: " + text.error().message();
   }
-  if (auto env = netns::read_environ(pid)) v.proxy_env = proxy_variables(*env);
+  v.proxy_env = proxy_variables(reader.environ());
   // The pod's own trust store, as its applications would use; absent: the prober's default.
-  if (auto bundle = netns::read_pod_file(pid, "/etc/ssl/certs/ca-certificates.crt", 4 << 20)) {
-    v.ca_pem = std::move(*bundle);
+  if (auto bundle = reader.read("/etc/ssl/certs/ca-certificates.crt", 4 << 20)) {
+    v.ca_pem = std::move(bundle->content);
   }
   return v;
 }
@@ -105,7 +105,7 @@ std::vector<report::Check> run_layer(const SourcePod& src, const EgressContext& 
                                      const EgressOptions& o) {
   if (o.egress_urls.empty()) return {skip_check(src, "no --egress target given")};
   const auto start = Clock::now();
-  const PodView view = read_pod_view(src.netns.pid());
+  const PodView view = read_pod_view(src.reader());
   auto ns = netns::Netns::open_path(src.netns.path);
   std::vector<EgressFacts> facts(o.egress_urls.size());
   std::vector<std::future<Result<EgressInPod>>> running(facts.size());

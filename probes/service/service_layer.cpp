@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "netns/podfs.h"
 #include "netns/runner.h"
 #include "probes/net/pod_links.h"
 #include "probes/service/bridge_port.h"
@@ -92,9 +91,8 @@ ServiceFacts collect_service_facts(const SourcePod& src, const ServiceContext& c
   SelectInput in;
   in.inventory = ctx.inventory;
   in.rules = ctx.rules ? ctx.rule_services : nullptr;
-  if (src.netns.pid() > 0) {
-    if (auto env = netns::read_environ(src.netns.pid())) in.environ = std::move(*env);
-  }
+  // Every container's service links (the sandbox has none).
+  in.environ = src.reader().environ();
   in.source_namespace = namespace_of(src.pod);
   in.to_services = o.to_services;
   in.max_services = o.max_services;

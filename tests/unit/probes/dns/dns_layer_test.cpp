@@ -90,18 +90,18 @@ TEST(DnsLayer, WithoutInventoryTheFirstNameserverIsTheDnsService) {
 }
 
 TEST(DnsLayer, NoProcessMeansNoResolvConfButTheInventorysDnsService) {
-  EXPECT_EQ(read_pod_resolv(0).state, ResolvState::kNoProcess);
+  EXPECT_EQ(read_pod_resolv(netns::PodReader({})).state, ResolvState::kNoProcess);
   const auto inv = cluster();
   DnsLayerOptions o;
   o.cluster_domain = "cluster.local";
-  const auto c = build_context(client(), read_pod_resolv(0), &inv, o);
+  const auto c = build_context(client(), read_pod_resolv(netns::PodReader({})), &inv, o);
   EXPECT_EQ(c.dns_ip, "10.96.0.10");
   EXPECT_EQ(c.cluster_name(), "kubernetes.default.svc.cluster.local");
 }
 
 TEST(DnsLayer, ReadsItsOwnResolvConfThroughProc) {
   // This process stands in for a pod: /proc/self/root is "/", the file may or may not exist.
-  const auto r = read_pod_resolv(::getpid());
+  const auto r = read_pod_resolv(netns::pod_reader({::getpid()}));
   EXPECT_TRUE(r.state == ResolvState::kRead || r.state == ResolvState::kMissing) << r.detail;
 }
 
