@@ -115,11 +115,42 @@ netdoctor diagnose --from <ref> --timeout 500ms
   };
 }
 
+CodeInfo intermittent() {
+  return {
+      .layer = Layer::kService,
+      .code = "intermittent",
+      .title = "a target failed some attempts and answered others",
+      .detection =
+          "Every failed connect is confirmed once, after the burst and long enough for the "
+          "kernel's first SYN retransmit (1.3 s), before it counts. A target that then answers, "
+          "or whose connects partly fail while every endpoint answers directly and nothing "
+          "explains the failures, is a warning with the counts: a dropped SYN (a full accept "
+          "queue, a lossy link), not a broken path. It never fails the run nor becomes the root "
+          "cause. netdoctor bounds its own load so that it does not cause this: at most 2 probes "
+          "in flight to one address, connects to one address at least 2 ms apart, 32 in all.",
+      .confirm = R"sh(
+# Repeated connects from the pod: how many fail, how long do the others take?
+for i in $(seq 20); do timeout 2 bash -c '</dev/tcp/<ip>/<port>' && echo ok || echo fail; done
+# The backend's accept queue: Recv-Q near Send-Q (the backlog) means it overflows
+nsenter -t <backend-pid> -n ss -ltn 'sport = :<port>'
+nstat -az TcpExtListenOverflows TcpExtListenDrops
+)sh",
+      .remedy = R"sh(
+# A listen backlog too small for the load: raise it in the server (Python: request_queue_size),
+# and net.core.somaxconn in the backend pod if it caps the backlog
+# A slow accept loop: more workers or threads in the backend
+# Loss on the path: see the cross-node checks (underlay, MTU)
+)sh",
+      .extra = true,
+      .any_layer = true,
+  };
+}
+
 }  // namespace
 
 void add_general_codes(std::vector<CodeInfo>& codes) {
-  codes.insert(codes.end(),
-               {pod_not_found(), probe_error(), capability_missing(), deadline_exceeded()});
+  codes.insert(codes.end(), {pod_not_found(), probe_error(), capability_missing(),
+                             deadline_exceeded(), intermittent()});
 }
 
 }  // namespace netdoctor::report::detail

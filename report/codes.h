@@ -67,6 +67,7 @@ inline constexpr auto kCodeNames = std::to_array<std::string_view>({
     "probe-error",
     "capability-missing",
     "deadline-exceeded",
+    "intermittent",
 });
 
 namespace detail {

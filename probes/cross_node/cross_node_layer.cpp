@@ -113,10 +113,20 @@ Check evaluate_one(const std::string& source, const CrossProbe& p, const NodeVie
   }
   if (p.small->outcome == EchoOutcome::kReply) {
     c.summary = "reply from " + p.target.ip + " in " + format_ms(p.small->rtt);
+    const bool flaky = p.small->recovered() || (p.full && p.full->recovered());
+    if (flaky) {
+      // Answered, but only when asked again: a lost echo, counted, never a failure.
+      c.status = Status::kWarn;
+      c.code = "intermittent";
+      c.summary = p.target.display + " answered only the confirming echo" +
+                  std::string(p.small->recovered() ? "" : " of full size") + " (1 of 2 lost)";
+      c.evidence.push_back(flow + ": the first echo: " +
+                           (p.small->recovered() ? p.small->first_attempt : p.full->first_attempt));
+    }
     if (!p.full) return c;
     const std::string full = std::to_string(p.full_size) + "-byte echo with DF";
     if (p.full->outcome == EchoOutcome::kReply) {
-      c.summary += "; " + full + " passes";
+      if (!flaky) c.summary += "; " + full + " passes";
     } else if (p.full->outcome == EchoOutcome::kTooBig) {
       c.summary += "; path MTU below the pod's (" + p.full->detail + "), reported by ICMP";
     } else {

@@ -26,7 +26,7 @@ CrossProbe probe_one(const netns::Netns& ns, const RemoteTarget& t, int mtu,
   auto ran = netns::run_in(ns, [&] {
     EchoOptions small;
     small.timeout = o.timeout;
-    auto r = icmp_echo(t.ip, small);
+    auto r = icmp_echo_confirmed(t.ip, small);
     if (!r) {
       p.error = r.error().message();
       return;
@@ -37,7 +37,8 @@ CrossProbe probe_one(const netns::Netns& ns, const RemoteTarget& t, int mtu,
     full.packet_size = mtu;
     full.dont_fragment = true;
     p.full_size = mtu;
-    if (auto f = icmp_echo(t.ip, full)) p.full = *f;
+    // A lost full-size echo is no MTU blackhole until a second one is lost too.
+    if (auto f = icmp_echo_confirmed(t.ip, full)) p.full = *f;
   });
   if (!ran) p.error = ran.error().message();
   p.duration_ms =
@@ -81,7 +82,7 @@ std::map<std::string, EchoResult> ping_remote_nodes(const std::vector<RemoteTarg
     running[t.node_ip] = std::async(std::launch::async, [ip = t.node_ip, &o] {
       EchoOptions e;
       e.timeout = o.timeout;
-      return icmp_echo(ip, e);
+      return icmp_echo_confirmed(ip, e);
     });
   }
   std::map<std::string, EchoResult> out;

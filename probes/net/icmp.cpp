@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/fd.h"
+#include "probes/net/gate.h"
 
 namespace netdoctor::probes {
 namespace {
@@ -173,6 +175,7 @@ Result<EchoResult> icmp_echo(const std::string& ip, const EchoOptions& o) {
   if (inet_pton(AF_INET, ip.c_str(), &dst.sin_addr) != 1) {
     return fail(ErrorCode::kInvalidInput, "not an IPv4 address: \"" + ip + "\"");
   }
+  const ProbeGate::Permit permit = ProbeGate::instance().acquire(ProbeKind::kPing, ip);
   auto fd = open_socket(o);
   if (!fd) return tl::unexpected(fd.error());
   const uint16_t id = o.id != 0 ? o.id : next_echo_id();
@@ -194,6 +197,18 @@ Result<EchoResult> icmp_echo(const std::string& ip, const EchoOptions& o) {
   }
   wait_for_answer(fd->get(), id, dst.sin_addr.s_addr, start, o, r);
   return r;
+}
+
+Result<EchoResult> icmp_echo_confirmed(const std::string& ip, const EchoOptions& options) {
+  auto first = icmp_echo(ip, options);
+  if (!first || first->outcome != EchoOutcome::kTimeout) return first;
+  EchoOptions again = options;
+  again.id = 0;
+  auto second = icmp_echo(ip, again);
+  if (!second) return first;
+  second->attempts = 2;
+  second->first_attempt = first->detail.empty() ? "no answer" : first->detail;
+  return second;
 }
 
 }  // namespace netdoctor::probes

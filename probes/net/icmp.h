@@ -27,7 +27,12 @@ struct EchoResult {
   std::chrono::microseconds rtt{0};
   std::string detail;  // "from 10.244.1.1: host unreachable", "mtu 1400", strerror
   std::string reply_from;
-  int mtu = 0;  // next-hop MTU when kTooBig
+  int mtu = 0;                // next-hop MTU when kTooBig
+  int attempts = 1;           // 2 when silence was confirmed by a second echo
+  std::string first_attempt;  // with 2 attempts: how the first ended
+
+  // The first echo got no answer and the confirming one did: intermittent, not down.
+  [[nodiscard]] bool recovered() const { return attempts > 1 && outcome == EchoOutcome::kReply; }
 };
 
 struct EchoOptions {
@@ -49,5 +54,11 @@ struct EchoOptions {
 // Sends one echo request to `ip` and waits for the answer. Errors (as opposed to outcomes) are
 // only for probes that could not be attempted: no CAP_NET_RAW, a malformed address.
 [[nodiscard]] Result<EchoResult> icmp_echo(const std::string& ip, const EchoOptions& options);
+
+// An echo whose silence (kTimeout) is confirmed once by a second echo (a fresh identifier, the
+// same size and timeout): the result is the second's, with attempts = 2. An ICMP
+// error or a local send error is an answer and is not asked again.
+[[nodiscard]] Result<EchoResult> icmp_echo_confirmed(const std::string& ip,
+                                                     const EchoOptions& options);
 
 }  // namespace netdoctor::probes

@@ -4,10 +4,12 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "core/fd.h"
+#include "probes/net/gate.h"
 
 namespace netdoctor::probes {
 namespace {
@@ -70,6 +72,8 @@ Result<ConnectResult> tcp_connect(const std::string& ip, int port,
     return fail(ErrorCode::kInvalidInput,
                 "not an IPv4 address and port: \"" + ip + ":" + std::to_string(port) + "\"");
   }
+  // The permit is held until the socket is closed (the Fd below is destroyed first).
+  const ProbeGate::Permit permit = ProbeGate::instance().acquire(ProbeKind::kConnect, ip);
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return fail_errno(errno, "cannot open TCP socket");
   ConnectResult r;
@@ -95,6 +99,19 @@ Result<ConnectResult> tcp_connect(const std::string& ip, int port,
              : err != 0       ? std::strerror(err)
                               : "";
   return r;
+}
+
+Result<ConnectResult> tcp_connect_confirmed(const std::string& ip, int port,
+                                            std::chrono::milliseconds timeout) {
+  auto first = tcp_connect(ip, port, timeout);
+  if (!first || first->outcome != ConnectOutcome::kTimeout) return first;
+  // Silence may be a SYN the server dropped (a full accept queue, a burst): ask again, long
+  // enough for the kernel's first SYN retransmit (after 1 s) to be answered.
+  auto second = tcp_connect(ip, port, std::max(timeout, kConfirmTimeout));
+  if (!second) return first;
+  second->attempts = 2;
+  second->first_attempt = first->detail;
+  return second;
 }
 
 }  // namespace netdoctor::probes

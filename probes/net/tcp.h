@@ -15,13 +15,30 @@ enum class ConnectOutcome { kConnected, kRefused, kTimeout, kUnreachable, kNoRou
 struct ConnectResult {
   ConnectOutcome outcome = ConnectOutcome::kTimeout;
   std::chrono::microseconds elapsed{0};
-  std::string detail;  // strerror or "no answer within N ms"
-  std::string local;   // "10.244.1.4:40312": the source the kernel chose
+  std::string detail;         // strerror or "no answer within N ms"
+  std::string local;          // "10.244.1.4:40312": the source the kernel chose
+  int attempts = 1;           // 2 when a timeout was confirmed by a second connect
+  std::string first_attempt;  // with 2 attempts: how the first ended ("no answer within 1000 ms")
+
+  // The first attempt failed and the confirmation connected: intermittent, not down.
+  [[nodiscard]] bool recovered() const {
+    return attempts > 1 && outcome == ConnectOutcome::kConnected;
+  }
 };
+
+// How long a confirming connect waits: past the kernel's first SYN retransmit (1 s).
+inline constexpr std::chrono::milliseconds kConfirmTimeout{1300};
 
 [[nodiscard]] const char* to_string(ConnectOutcome outcome);
 
+// One connect, under the probe gate (probes/net/gate.h).
 [[nodiscard]] Result<ConnectResult> tcp_connect(const std::string& ip, int port,
                                                 std::chrono::milliseconds timeout);
+
+// A connect whose timeout is confirmed once: a second connect waiting at least kConfirmTimeout.
+// Refused and unreachable are answers, not silence: they are not asked again. The result is the
+// second attempt's, with attempts = 2 and the first's detail.
+[[nodiscard]] Result<ConnectResult> tcp_connect_confirmed(const std::string& ip, int port,
+                                                          std::chrono::milliseconds timeout);
 
 }  // namespace netdoctor::probes

@@ -39,6 +39,14 @@ Check evaluate_one(const std::string& source, const PairProbe& p, const std::str
     c.summary = "probe not run: " + p.error;
     return c;
   }
+  if (p.echo->recovered()) {
+    c.status = Status::kWarn;
+    c.code = "intermittent";
+    c.summary = p.target +
+                " answered only the second of 2 echoes (the first: " + p.echo->first_attempt + ")";
+    c.evidence.push_back(flow + ": reply to the confirming echo in " + format_ms(p.echo->rtt));
+    return c;
+  }
   if (p.echo->outcome == EchoOutcome::kReply) {
     c.summary = "reply from " + p.target_ip + " in " + format_ms(p.echo->rtt);
     return c;
@@ -170,6 +178,20 @@ PairProbe probe_in(const netns::Netns& ns, std::string target, std::string ip,
       p.error = echo.error().message();
       return;
     }
+    if (echo->outcome == EchoOutcome::kTimeout) {
+      // Silence is confirmed once; the capture above watched the first echo, which is what a
+      // second silence is judged by.
+      EchoOptions again = o;
+      again.id = 0;
+      if (auto second = icmp_echo(p.target_ip, again)) {
+        second->attempts = 2;
+        second->first_attempt = echo->detail.empty() ? "no answer" : echo->detail;
+        if (second->outcome == EchoOutcome::kReply)
+          echo = std::move(second);
+        else
+          echo->attempts = 2;
+      }
+    }
     p.echo = *echo;
     if (echo->outcome != EchoOutcome::kReply) read_neighbour(p);
   });
@@ -211,8 +233,36 @@ std::vector<Check> evaluate_same_node(const std::string& source,
   return out;
 }
 
-std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<SourcePod>& peers,
+std::vector<const SourcePod*> same_node_peers(const std::vector<SourcePod>& pods,
+                                              const SourcePod& src, std::size_t max_targets) {
+  std::vector<const SourcePod*> usable;
+  for (const auto& p : pods) {
+    if (!p.ip.empty()) usable.push_back(&p);
+  }
+  const auto self = std::find_if(usable.begin(), usable.end(),
+                                 [&](const SourcePod* p) { return p->netns.id == src.netns.id; });
+  std::vector<const SourcePod*> out;
+  if (usable.size() <= max_targets + 1 || self == usable.end()) {
+    for (const SourcePod* p : usable) {
+      if (p->netns.id == src.netns.id) continue;
+      if (out.size() >= max_targets) break;
+      out.push_back(p);
+    }
+    return out;
+  }
+  const std::size_t n = usable.size();
+  const auto i = static_cast<std::size_t>(self - usable.begin());
+  for (const std::size_t step : {std::size_t{1}, std::size_t{2}, n / 2}) {
+    const SourcePod* peer = usable[(i + step) % n];
+    if (step % n == 0 || std::find(out.begin(), out.end(), peer) != out.end()) continue;
+    out.push_back(peer);
+  }
+  return out;
+}
+
+std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<SourcePod>& pods,
                                        const SameNodeContext& ctx, const SameNodeOptions& o) {
+  const std::vector<const SourcePod*> chosen = same_node_peers(pods, src, o.max_targets);
   const auto& node_ips = ctx.node_ips;
   auto ns = netns::Netns::open_path(src.netns.path);
   if (!ns) {
@@ -226,11 +276,10 @@ std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<S
   const std::string src_itf = src.netns.pod_interface.empty() ? "eth0" : src.netns.pod_interface;
   // Receivers' namespaces stay open until every probe is done.
   std::vector<netns::Netns> receivers;
-  receivers.reserve(peers.size());
+  receivers.reserve(chosen.size());
   std::vector<std::future<PairProbe>> pod_probes;
-  for (const auto& peer : peers) {
-    if (peer.netns.id == src.netns.id || peer.ip.empty()) continue;
-    if (pod_probes.size() >= o.max_targets) break;
+  for (const SourcePod* peer_ptr : chosen) {
+    const SourcePod& peer = *peer_ptr;
     std::optional<Receiver> rx;
     if (auto peer_ns = netns::Netns::open_path(peer.netns.path); peer_ns && !src.ip.empty()) {
       receivers.push_back(std::move(*peer_ns));
@@ -262,9 +311,9 @@ std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<S
       return probe_in(*self, src.display, src.ip, Receiver{&*ns, src_itf, node_ips}, o.timeout);
     });
   }
-  std::vector<PairProbe> pods;
-  for (auto& f : pod_probes) pods.push_back(f.get());
-  std::vector<Check> out = evaluate_same_node(src.display, pods, "same-node.ping");
+  std::vector<PairProbe> done;
+  for (auto& f : pod_probes) done.push_back(f.get());
+  std::vector<Check> out = evaluate_same_node(src.display, done, "same-node.ping");
   if (node.valid()) {
     for (auto& c : evaluate_same_node("node", {node.get()}, "same-node.node-to-pod")) {
       out.push_back(c);

@@ -51,8 +51,17 @@ struct SameNodeContext {
 
 struct SameNodeOptions {
   std::chrono::milliseconds timeout{1000};
-  std::size_t max_targets = 8;  // peers probed per source
+  std::size_t max_targets = 8;  // peers probed per source before sampling
 };
+
+// The peers `src` probes among this node's pods. Up to max_targets + 1 pods: every other pod
+// (all pairs). On a bigger node, a sample so that the node costs a few probes per pod, not the
+// square of its pods, and every pod is still a target: the pods as a ring, each probing the
+// ones 1, 2 and half the ring after it (3 peers; every pod is the target of 3 others). A source
+// that is not among the pods probes the first max_targets.
+[[nodiscard]] std::vector<const SourcePod*> same_node_peers(const std::vector<SourcePod>& pods,
+                                                            const SourcePod& src,
+                                                            std::size_t max_targets);
 
 // The checks for one source's probes; `id_prefix` is "same-node.ping" or "same-node.node".
 [[nodiscard]] std::vector<report::Check> evaluate_same_node(const std::string& source,

@@ -26,6 +26,10 @@ bool connected(const ConnectProbe& p) {
 bool failed(const ConnectProbe& p) {
   return p.result && !connected(p);
 }
+// Connected only on the confirming attempt: the first timed out.
+bool recovered(const ConnectProbe& p) {
+  return p.result && p.result->recovered();
+}
 
 std::string fmt_ms(std::chrono::microseconds us) {
   char buf[32];
@@ -35,6 +39,10 @@ std::string fmt_ms(std::chrono::microseconds us) {
 
 std::string describe(const ConnectProbe& p) {
   if (!p.result) return "not run: " + p.error;
+  if (recovered(p)) {
+    return "connected on the second attempt from " + p.result->local + " in " +
+           fmt_ms(p.result->elapsed) + " (the first: " + p.result->first_attempt + ")";
+  }
   if (connected(p)) return "connected from " + p.result->local + " in " + fmt_ms(p.result->elapsed);
   std::string out = to_string(p.result->outcome);
   if (!p.result->detail.empty()) out += " (" + p.result->detail + ")";
@@ -260,8 +268,20 @@ Check clusterip_check(const ServiceFacts& f, const ServiceTarget& t) {
     return c;
   }
   c.evidence.push_back("TCP connects to " + where(t) + ": " + tally(probes));
-  if (bad == 0) {
+  const int slow = static_cast<int>(std::count_if(probes.begin(), probes.end(), recovered));
+  if (bad == 0 && slow == 0) {
     c.summary = std::to_string(ran) + " connects through " + where(t) + " succeeded";
+    return c;
+  }
+  if (bad == 0) {
+    // Every connect got through, some only when asked again: a dropped SYN, not a broken path.
+    c.status = Status::kWarn;
+    c.code = "intermittent";
+    c.summary = std::to_string(slow) + " of " + std::to_string(ran) + " connects through " +
+                where(t) + " (" + t.name + ") timed out once and connected when confirmed";
+    for (const auto& p : probes) {
+      if (recovered(p)) c.evidence.push_back("connect " + p.target + ": " + describe(p));
+    }
     return c;
   }
   c.status = Status::kFail;
@@ -271,6 +291,15 @@ Check clusterip_check(const ServiceFacts& f, const ServiceTarget& t) {
     if (failed(p)) c.evidence.push_back("connect " + p.target + ": " + describe(p));
   }
   explain_clusterip(f, t, c);
+  if (c.code == report::Code("endpoint-unreachable") && c.explained_by.empty() && bad < ran) {
+    // Some connects fail, others pass, and every endpoint answers directly: nothing explains
+    // the failures. Intermittent, reported with its counts, never a root cause on its own.
+    c.status = Status::kWarn;
+    c.code = "intermittent";
+    c.summary = std::to_string(bad) + " of " + std::to_string(ran) + " connects through " +
+                where(t) + " (" + t.name + ") failed even when confirmed, the others connected";
+    return c;
+  }
   defer_to_owner(t.service, c);
   return c;
 }
@@ -355,6 +384,14 @@ Check endpoint_check(const ServiceFacts& f, const ConnectProbe& p) {
     if (const auto* e = rule_endpoint(t, p.target); e && !connected(p)) {
       c.evidence.push_back(sep_evidence(t, *e));
     }
+  }
+  if (recovered(p)) {
+    c.status = Status::kWarn;
+    c.code = "intermittent";
+    c.summary = "endpoint " + p.target + " of " + list_or_none(behind) +
+                " accepted the connection only when asked again (1 of 2 attempts timed out)";
+    c.evidence.push_back("TCP connect " + f.source + " -> " + p.target + ": " + describe(p));
+    return c;
   }
   if (connected(p)) {
     c.summary = "endpoint " + p.target + " of " + list_or_none(behind) + " accepts connections";

@@ -19,7 +19,10 @@ bool probed(const ServiceTarget& t) {
 
 Pending start(const netns::Netns& ns, const std::string& ip, int port,
               std::chrono::milliseconds timeout) {
-  return netns::run_in_async(ns, [ip, port, timeout] { return tcp_connect(ip, port, timeout); });
+  return netns::run_in_async(ns, [ip, port, timeout] {
+    // Under the probe gate; a timeout is confirmed once before it counts.
+    return tcp_connect_confirmed(ip, port, timeout);
+  });
 }
 
 ConnectProbe finish(std::string target, Pending& pending) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+
 namespace netdoctor::probes {
 namespace {
 
@@ -91,6 +94,50 @@ TEST(SameNodeNoNat, NothingArrivedSaysNothingAboutNat) {
   p.captured = true;
   p.expected_sources = {"10.244.1.3"};
   EXPECT_EQ(evaluate_same_node("a", {p}, "same-node.ping").size(), 1u);
+}
+
+std::vector<SourcePod> node_pods(std::size_t n) {
+  std::vector<SourcePod> pods(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    pods[i].netns.id.ino = 1000 + i;
+    pods[i].ip = "10.244.1." + std::to_string(i + 2);
+    pods[i].display = "default/p" + std::to_string(i);
+  }
+  return pods;
+}
+
+TEST(SameNodePeers, SmallNodeProbesEveryPair) {
+  const auto pods = node_pods(5);
+  const auto peers = same_node_peers(pods, pods[2], 8);
+  ASSERT_EQ(peers.size(), 4U);
+  for (const auto* p : peers) EXPECT_NE(p->ip, pods[2].ip);
+}
+
+TEST(SameNodePeers, BigNodeSamplesAndEveryPodIsATarget) {
+  for (const std::size_t n : {10U, 30U, 110U}) {
+    const auto pods = node_pods(n);
+    std::map<std::string, int> targeted;
+    std::size_t probes = 0;
+    for (const auto& src : pods) {
+      const auto peers = same_node_peers(pods, src, 8);
+      EXPECT_LE(peers.size(), 3U);
+      EXPECT_GE(peers.size(), 2U);
+      for (const auto* p : peers) {
+        EXPECT_NE(p->netns.id, src.netns.id);
+        ++targeted[p->ip];
+      }
+      probes += peers.size();
+    }
+    EXPECT_EQ(targeted.size(), n) << n << " pods: some pod is nobody's target";
+    EXPECT_LE(probes, 3 * n) << "linear in the pods, not their square";
+  }
+}
+
+TEST(SameNodePeers, ASourceOutsideThePodsProbesTheFirstOnes) {
+  const auto pods = node_pods(30);
+  SourcePod stranger;
+  stranger.netns.id.ino = 5;
+  EXPECT_EQ(same_node_peers(pods, stranger, 8).size(), 8U);
 }
 
 }  // namespace
