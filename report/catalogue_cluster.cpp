@@ -248,7 +248,14 @@ CodeInfo egress_no_snat() {
           "Looks for the masquerade that pod traffic to outside the cluster needs: a MASQUERADE "
           "or SNAT rule in nat POSTROUTING, directly or in a chain such as FLANNEL-POSTRTG or "
           "IP-MASQ, that matches the pod's address and an outside destination. Without it the "
-          "packets leave with the pod IP as source, and the replies never find their way back.",
+          "packets leave with the pod IP as source, and the replies never find their way back. "
+          "The node layer judges it once per node (check node.masquerade) for the upstream DNS "
+          "servers of a cluster DNS pod running there, the API server when it is outside the pod "
+          "network, --egress targets given as addresses and one outside address: a warning "
+          "there (pod networks routed from outside need no masquerade) until a failure it "
+          "explains confirms it (the cluster DNS's upstream failing, the API server or an egress "
+          "target unreachable through such a flow); it is then the root cause, with or without "
+          "--egress. The egress layer reports it too when its own probe of a target fails.",
       .confirm = R"sh(
 iptables -t nat -L POSTROUTING -v -n --line-numbers
 iptables-save -t nat | grep -E 'MASQUERADE|SNAT'

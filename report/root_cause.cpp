@@ -34,6 +34,58 @@ Check* carrier(Report& report, const Check& check, Code code) {
   return any;
 }
 
+bool shares_subject(const Check& a, const Check& b) {
+  return std::any_of(a.subjects.begin(), a.subjects.end(), [&](const std::string& s) {
+    return std::find(b.subjects.begin(), b.subjects.end(), s) != b.subjects.end();
+  });
+}
+
+// Whether failing check `effect` confirms the warning `warn`: it reports the same finding, or a
+// finding the warning's code explains (always, or as the effect's own probes saw: it states the
+// cause), and the two concern a common subject.
+bool confirms(const Check& effect, const Check& warn) {
+  if (effect.status != Status::kFail || !shares_subject(effect, warn)) return false;
+  if (effect.code == warn.code) return true;
+  if (may_explain(warn.code, effect.code, When::kAlways)) return true;
+  return std::any_of(effect.causes.begin(), effect.causes.end(),
+                     [&](const Cause& c) { return c.code == warn.code; });
+}
+
+// A warning whose finding is a cause in the explanations table (a node fact that is harmless on
+// some networks: pod traffic not masqueraded where the outside routes the pod network) becomes a
+// failure when a failure it explains confirms it. The confirming failure of the same code (the
+// egress layer's own egress-no-snat) is then explained by it.
+void confirm_warnings(Report& report) {
+  const auto& rows = explanations();
+  for (LayerResult& wl : report.layers) {
+    for (Check& warn : wl.checks) {
+      if (warn.status != Status::kWarn || warn.code.empty() || warn.subjects.empty()) continue;
+      const bool is_cause = std::any_of(rows.begin(), rows.end(),
+                                        [&](const Explanation& e) { return e.cause == warn.code; });
+      if (!is_cause) continue;
+      std::vector<Check*> by;
+      for (LayerResult& el : report.layers) {
+        for (Check& effect : el.checks) {
+          if (&effect != &warn && confirms(effect, warn)) by.push_back(&effect);
+        }
+      }
+      if (by.empty()) continue;
+      warn.status = Status::kFail;
+      warn.evidence.push_back("confirmed by " + by.front()->id +
+                              (by.front()->source.empty() ? "" : " from " + by.front()->source) +
+                              ": " + std::string(by.front()->code.name()) + " (" +
+                              std::to_string(by.size()) + " failing check" +
+                              (by.size() == 1 ? "" : "s") + " it explains)");
+      for (Check* effect : by) {
+        if (effect->code == warn.code && effect->explained_by.empty()) {
+          effect->explained_by = warn.id;
+          effect->causes.push_back({warn.code, warn.id});
+        }
+      }
+    }
+  }
+}
+
 // Links each failing check to the first of its causes that a failing check of the report
 // carries: the causes it states, then those the explanations table implies for its code.
 void link_causes(Report& report) {
@@ -162,6 +214,7 @@ RootCause make_root_cause(Layer layer, const Check& check) {
 
 void assign_root_cause(Report& report) {
   report.root_cause.reset();
+  confirm_warnings(report);
   link_causes(report);
   Layer root_layer = Layer::kNode;
   const Check* root = lowest_failure(report, root_layer);

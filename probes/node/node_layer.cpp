@@ -1,6 +1,7 @@
 #include "probes/node/node_layer.h"
 #include "probes/net/routes.h"
 #include "probes/node/forward.h"
+#include "probes/node/masquerade_check.h"
 
 #include <fstream>
 
@@ -105,7 +106,7 @@ std::vector<ForwardFlow> pod_flows(const Scene& s) {
 
 class NodeRun final : public LayerRun {
  public:
-  explicit NodeRun(const Scene& scene) : s_(scene) {}
+  NodeRun(const Scene& scene, const DiagnoseOptions& options) : s_(scene), o_(options) {}
   bool per_source() const override { return false; }
   Checks node() override {
     if (!s_.on_node()) {
@@ -126,18 +127,20 @@ class NodeRun final : public LayerRun {
                                    (s_.rules_error.empty() ? "" : ": " + s_.rules_error)));
     } else {
       out.push_back(check_forward_policy(s_.rules->ruleset, pod_flows(s_)));
+      out.push_back(check_masquerade(s_, masquerade_flows(s_, o_)));
     }
     return out;
   }
 
  private:
   const Scene& s_;
+  const DiagnoseOptions o_;
 };
 
 }  // namespace
 
-std::unique_ptr<LayerRun> start_node_layer(const Scene& scene, const DiagnoseOptions& /*options*/) {
-  return std::make_unique<NodeRun>(scene);
+std::unique_ptr<LayerRun> start_node_layer(const Scene& scene, const DiagnoseOptions& options) {
+  return std::make_unique<NodeRun>(scene, options);
 }
 
 }  // namespace netdoctor::probes

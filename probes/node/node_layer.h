@@ -1,5 +1,6 @@
-// Layer `node`: the node-wide settings every pod path depends on — IPv4 forwarding and
-// bridge netfilter (br_netfilter's bridge-nf-call-iptables).
+// Layer `node`: the node-wide settings every pod path depends on — IPv4 forwarding, bridge
+// netfilter (br_netfilter's bridge-nf-call-iptables), the FORWARD chain's verdict for pod flows
+// and the masquerade of pod traffic leaving the pod network (node/masquerade_check.h).
 //
 // Sysctls are read from /proc/sys on a thread in the node's namespace: /proc/sys/net follows
 // the reading thread's network namespace (unlike /sys/class/net).

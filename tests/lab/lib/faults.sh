@@ -25,6 +25,7 @@ apiserver-down|the API server (nginx on 172.30.0.2:6443) is stopped
 apiserver-tls-untrusted|the API server serves a certificate from another CA
 apiserver-unauthorized|the API server rejects the pods'"'"' service-account tokens (401)
 egress-no-snat|node1: flannel'"'"'s masquerade rules (FLANNEL-POSTRTG) are gone
+coredns-no-snat|node1 runs the cluster DNS pod (kube-system/coredns-0), whose upstream is outside the cluster, and lost its masquerade (FLANNEL-POSTRTG): outside names fail for every pod
 dns-upstream-failure|the internet'"'"'s DNS (203.0.113.10:53) is stopped
 dns-resolv-conf-invalid|default/client-a'"'"'s resolv.conf names 10.96.0.100, where no DNS server is
 dns-search-domain-broken|default/client-a'"'"'s resolv.conf also searches corp.test, which the DNS refuses: lookups through the search list stop there
@@ -159,6 +160,13 @@ symptom_apiserver-tls-untrusted() {
 symptom_apiserver-unauthorized() { [ "$(api_readyz client-a)" = 401 ]; }
 symptom_egress-no-snat() {
   [ "$(curl_code client-a "http://$INET_IP/")" != 0 ] &&
+    nsx "$(node_ns 1)" curl -sS --max-time 2 -o /dev/null "http://$INET_IP/"
+}
+symptom_coredns-no-snat() {
+  # Outside names fail through the cluster DNS (its forwards leave node1 unmasqueraded), cluster
+  # names still resolve, and node1 itself still reaches the upstream.
+  [ -z "$(dig_a client-a "$KUBE_DNS_IP" "$INET_DOMAIN")" ] &&
+    [ -n "$(dig_a client-a "$KUBE_DNS_IP" "kubernetes.default.svc.$CLUSTER_DOMAIN")" ] &&
     nsx "$(node_ns 1)" curl -sS --max-time 2 -o /dev/null "http://$INET_IP/"
 }
 symptom_dns-upstream-failure() {

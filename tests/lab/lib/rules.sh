@@ -193,7 +193,7 @@ EOF
 
 rules_nat() { # N
   local n=$1 flannel_masq=1
-  if [ "$n" = 1 ] && fault_active egress-no-snat; then flannel_masq=0; fi
+  if [ "$n" = 1 ] && { fault_active egress-no-snat || fault_active coredns-no-snat; }; then flannel_masq=0; fi
   printf '*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n'
   [ "$flannel_masq" = 1 ] && echo ":FLANNEL-POSTRTG - [0:0]"
   emit <<'EOF'

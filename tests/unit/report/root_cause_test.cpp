@@ -383,5 +383,60 @@ TEST(RootCause, ProseDoesNotChangeTheVerdict) {
             "egress.http://203.0.113.10/");
 }
 
+// The node's missing masquerade is a warning alone (pod networks routed from outside need none)
+// and the root cause once the cluster DNS's upstream failing confirms it.
+TEST(RootCause, MasqueradeWarningAloneKeepsTheRunHealthy) {
+  Report report = make_report();
+  add_check(report, Layer::kNode,
+            with_subjects(make_check("node.masquerade", "", Status::kWarn, "egress-no-snat", "m"),
+                          {"10.244.1.2", "203.0.113.10"}));
+  add_check(report, Layer::kDns, make_check("dns.upstream", "a", Status::kPass, "", "ok"));
+  assign_root_cause(report);
+  EXPECT_FALSE(report.root_cause.has_value());
+  EXPECT_EQ(check_at(report, Layer::kNode, 0).status, Status::kWarn);
+  EXPECT_EQ(exit_status(report), kExitHealthy);
+}
+
+TEST(RootCause, MasqueradeWarningConfirmedByTheDnsUpstreamIsTheRootCause) {
+  Report report = make_report();
+  add_check(report, Layer::kNode,
+            with_subjects(make_check("node.masquerade", "", Status::kWarn, "egress-no-snat", "m"),
+                          {"10.244.1.2", "203.0.113.10"}));
+  add_check(report, Layer::kDns,
+            with_subjects(make_check("dns.upstream", "a", Status::kFail, "dns-upstream-failure",
+                                     "outside names fail"),
+                          {"10.96.0.10", "10.244.1.2"}));
+  add_check(report, Layer::kEgress,
+            with_subjects(make_check("egress.http://203.0.113.10/", "a", Status::kFail,
+                                     "egress-no-snat", "no snat"),
+                          {"203.0.113.10"}));
+  assign_root_cause(report);
+  ASSERT_TRUE(report.root_cause.has_value());
+  EXPECT_EQ(report.root_cause->check_id, "node.masquerade");
+  EXPECT_EQ(report.root_cause->layer, Layer::kNode);
+  EXPECT_EQ(check_at(report, Layer::kNode, 0).status, Status::kFail);
+  EXPECT_THAT(check_at(report, Layer::kNode, 0).evidence,
+              ::testing::Contains(::testing::HasSubstr("confirmed by")));
+  EXPECT_EQ(check_at(report, Layer::kDns, 0).explained_by, "node.masquerade");
+  EXPECT_EQ(check_at(report, Layer::kEgress, 0).explained_by, "node.masquerade");
+}
+
+TEST(RootCause, MasqueradeWarningIsNotConfirmedByAnotherDestination) {
+  Report report = make_report();
+  add_check(report, Layer::kNode,
+            with_subjects(make_check("node.masquerade", "", Status::kWarn, "egress-no-snat", "m"),
+                          {"192.0.2.1"}));
+  // The API server is down: its check does not state the masquerade as its cause, and concerns
+  // another address.
+  add_check(report, Layer::kApiserver,
+            with_subjects(make_check("apiserver.endpoint", "a", Status::kFail,
+                                     "apiserver-unreachable", "down"),
+                          {"172.30.0.2"}));
+  assign_root_cause(report);
+  ASSERT_TRUE(report.root_cause.has_value());
+  EXPECT_EQ(report.root_cause->check_id, "apiserver.endpoint");
+  EXPECT_EQ(check_at(report, Layer::kNode, 0).status, Status::kWarn);
+}
+
 }  // namespace
 }  // namespace netdoctor::report
