@@ -1,12 +1,14 @@
 // The probing discipline every probe obeys, process-wide (across sources, layers and, in
-// `serve`, runs): a probe waits for a permit before it sends anything. At most
-// kPerDestination probes are in flight to one address, and connects to one address start at
-// least kConnectSpacing apart, so that a backend with a small accept queue (Python's
-// socketserver: 5) or a slow accept loop is never flooded by netdoctor: the failure it would
-// then report would be its own. At most kPerNode probes are in flight in all.
+// `serve`, runs): a probe waits for a permit before it sends anything. Probes to one address
+// start at least kConnectSpacing (connects) or kPingSpacing (echoes) apart, and at most
+// kPerDestination connects to one address are being set up at once (a connect holds its permit
+// until its handshake completes, or kHold has passed: a silent destination must not serialise
+// everyone's timeouts), so that a backend with a small accept queue (Python's socketserver: 5)
+// or a slow accept loop is never flooded by netdoctor: the failure it would then report would be
+// its own. At most kPerNode permits are held in all.
 //
 // A failed probe is confirmed once before it counts (probes/net/tcp.h: tcp_connect_confirmed),
-// and the counters say how many probes a run sent (the benchmark reads them).
+// and the counters say how many probes the process sent.
 #pragma once
 
 #include <chrono>
@@ -15,12 +17,15 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace netdoctor::probes {
 
 inline constexpr int kPerDestination = 2;
 inline constexpr int kPerNode = 32;
-inline constexpr std::chrono::microseconds kConnectSpacing{2000};
+inline constexpr std::chrono::microseconds kConnectSpacing{4000};
+inline constexpr std::chrono::microseconds kPingSpacing{500};
+inline constexpr std::chrono::milliseconds kHold{100};
 
 enum class ProbeKind { kConnect, kPing };
 
@@ -34,22 +39,27 @@ class ProbeGate {
    public:
     Permit(const Permit&) = delete;
     Permit& operator=(const Permit&) = delete;
-    Permit(Permit&& other) noexcept : gate_(other.gate_), key_(std::move(other.key_)) {
+    Permit(Permit&& other) noexcept : gate_(other.gate_), keys_(std::move(other.keys_)) {
       other.gate_ = nullptr;
     }
     Permit& operator=(Permit&&) = delete;
-    ~Permit();
+    ~Permit() { release(); }
+    // Gives the permit back before the probe ends (a handshake still waiting after kHold).
+    void release();
 
    private:
     friend class ProbeGate;
-    Permit(ProbeGate* gate, std::string key) : gate_(gate), key_(std::move(key)) {}
+    Permit(ProbeGate* gate, std::vector<std::string> keys) : gate_(gate), keys_(std::move(keys)) {}
     ProbeGate* gate_;
-    std::string key_;
+    std::vector<std::string> keys_;
   };
 
   // Waits (without a bound: the run's deadline cuts a waiting task) until a probe of `kind` to
-  // `address` may start.
-  [[nodiscard]] Permit acquire(ProbeKind kind, const std::string& address);
+  // `address` may start. `behind`: the addresses the probe may really reach (a ClusterIP's
+  // endpoints: the translation picks one at random), held and spaced as well, so that a backend
+  // sees one stream of connects however it is addressed.
+  [[nodiscard]] Permit acquire(ProbeKind kind, const std::string& address,
+                               const std::vector<std::string>& behind = {});
 
   struct Counts {
     std::uint64_t connects = 0;
@@ -59,11 +69,11 @@ class ProbeGate {
   [[nodiscard]] Counts counts() const;
 
  private:
-  void release(const std::string& key);
+  void release(const std::vector<std::string>& keys);
 
   struct Destination {
     int in_flight = 0;
-    std::chrono::steady_clock::time_point next_connect{};
+    std::chrono::steady_clock::time_point next_start{};
   };
   mutable std::mutex mu_;
   std::condition_variable cv_;

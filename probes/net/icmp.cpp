@@ -175,7 +175,8 @@ Result<EchoResult> icmp_echo(const std::string& ip, const EchoOptions& o) {
   if (inet_pton(AF_INET, ip.c_str(), &dst.sin_addr) != 1) {
     return fail(ErrorCode::kInvalidInput, "not an IPv4 address: \"" + ip + "\"");
   }
-  const ProbeGate::Permit permit = ProbeGate::instance().acquire(ProbeKind::kPing, ip);
+  // Held until the echo is sent: echoes to one address are spaced, not serialised by timeouts.
+  ProbeGate::Permit permit = ProbeGate::instance().acquire(ProbeKind::kPing, ip);
   auto fd = open_socket(o);
   if (!fd) return tl::unexpected(fd.error());
   const uint16_t id = o.id != 0 ? o.id : next_echo_id();
@@ -195,6 +196,7 @@ Result<EchoResult> icmp_echo(const std::string& ip, const EchoOptions& o) {
     }
     return r;
   }
+  permit.release();
   wait_for_answer(fd->get(), id, dst.sin_addr.s_addr, start, o, r);
   return r;
 }

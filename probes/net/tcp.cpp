@@ -64,7 +64,8 @@ const char* to_string(ConnectOutcome outcome) {
 }
 
 Result<ConnectResult> tcp_connect(const std::string& ip, int port,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout,
+                                  const std::vector<std::string>& behind) {
   sockaddr_in dst{};
   dst.sin_family = AF_INET;
   dst.sin_port = htons(static_cast<uint16_t>(port));
@@ -72,8 +73,9 @@ Result<ConnectResult> tcp_connect(const std::string& ip, int port,
     return fail(ErrorCode::kInvalidInput,
                 "not an IPv4 address and port: \"" + ip + ":" + std::to_string(port) + "\"");
   }
-  // The permit is held until the socket is closed (the Fd below is destroyed first).
-  const ProbeGate::Permit permit = ProbeGate::instance().acquire(ProbeKind::kConnect, ip);
+  // The permit is held while the handshake is young (kHold), then given back: a silent
+  // destination must not serialise every prober's timeout behind it.
+  ProbeGate::Permit permit = ProbeGate::instance().acquire(ProbeKind::kConnect, ip, behind);
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return fail_errno(errno, "cannot open TCP socket");
   ConnectResult r;
@@ -83,7 +85,12 @@ Result<ConnectResult> tcp_connect(const std::string& ip, int port,
     err = errno;
     if (err == EINPROGRESS) {
       pollfd pfd{fd.get(), POLLOUT, 0};
-      const int ready = ::poll(&pfd, 1, static_cast<int>(timeout.count()));
+      const auto hold = std::min(timeout, std::chrono::milliseconds(kHold));
+      int ready = ::poll(&pfd, 1, static_cast<int>(hold.count()));
+      if (ready == 0 && timeout > hold) {
+        permit.release();
+        ready = ::poll(&pfd, 1, static_cast<int>((timeout - hold).count()));
+      }
       if (ready == 0) {
         err = ETIMEDOUT;
       } else {

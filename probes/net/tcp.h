@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -31,9 +32,11 @@ inline constexpr std::chrono::milliseconds kConfirmTimeout{1300};
 
 [[nodiscard]] const char* to_string(ConnectOutcome outcome);
 
-// One connect, under the probe gate (probes/net/gate.h).
+// One connect, under the probe gate (probes/net/gate.h); `behind`: the addresses it may really
+// reach (a ClusterIP's endpoints), bounded as well.
 [[nodiscard]] Result<ConnectResult> tcp_connect(const std::string& ip, int port,
-                                                std::chrono::milliseconds timeout);
+                                                std::chrono::milliseconds timeout,
+                                                const std::vector<std::string>& behind = {});
 
 // A connect whose timeout is confirmed once: a second connect waiting at least kConfirmTimeout.
 // Refused and unreachable are answers, not silence: they are not asked again. The result is the

@@ -104,7 +104,7 @@ ServiceFacts collect_service_facts(const SourcePod& src, const ServiceContext& c
     mark_not_run(f, ns.error().message());
     return f;
   }
-  run_service_probes(*ns, f, o.timeout);
+  run_service_probes(*ns, f, o.timeout, o.sources);
   return f;
 }
 
@@ -127,6 +127,7 @@ class ServiceRun final : public LayerRun {
              s.rules_error, s.services(),      &s.pod_links} {
     o_.timeout = options.timeout;
     o_.to_services = options.to;
+    o_.sources = s.sources.size();
   }
   Checks source(const SourcePod& src) override { return run_service_layer(src, ctx_, o_); }
 

@@ -41,6 +41,7 @@ struct ServiceOptions {
   std::chrono::milliseconds timeout{1000};
   std::size_t max_services = 20;         // Services probed per source (kube-dns, kubernetes first)
   std::vector<std::string> to_services;  // --to: "ns/name", "name" or a ClusterIP
+  std::size_t sources = 1;               // how many sources the run probes from
 };
 
 // Everything the checks are made from, read and probed for one source.

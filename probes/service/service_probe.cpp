@@ -17,12 +17,24 @@ bool probed(const ServiceTarget& t) {
   return t.probe && t.protocol == "tcp" && !t.endpoints.empty();
 }
 
+// A connect under the probe gate. Straight to an endpoint, a timeout is confirmed once before
+// it counts. Through a ClusterIP it is not: a second connect would be translated to another
+// endpoint at random, which confirms nothing about the first; a ClusterIP's partial failures
+// are judged against the endpoints' confirmed direct connects instead (service_eval).
 Pending start(const netns::Netns& ns, const std::string& ip, int port,
-              std::chrono::milliseconds timeout) {
-  return netns::run_in_async(ns, [ip, port, timeout] {
-    // Under the probe gate; a timeout is confirmed once before it counts.
-    return tcp_connect_confirmed(ip, port, timeout);
+              std::chrono::milliseconds timeout, bool confirm,
+              std::vector<std::string> behind = {}) {
+  return netns::run_in_async(ns, [ip, port, timeout, confirm, behind = std::move(behind)] {
+    return confirm ? tcp_connect_confirmed(ip, port, timeout)
+                   : tcp_connect(ip, port, timeout, behind);
   });
+}
+
+// The endpoints' addresses: where a connect to the ClusterIP really goes.
+std::vector<std::string> endpoint_ips(const ServiceTarget& t) {
+  std::vector<std::string> out;
+  for (const auto& ep : t.endpoints) out.push_back(ep.substr(0, ep.rfind(':')));
+  return out;
 }
 
 ConnectProbe finish(std::string target, Pending& pending) {
@@ -51,14 +63,15 @@ std::pair<std::string, int> split(const std::string& ip_port) {
 
 }  // namespace
 
-int cluster_ip_attempts(const ServiceTarget& t, const std::string& source_ip) {
+int cluster_ip_attempts(const ServiceTarget& t, const std::string& source_ip, std::size_t sources) {
   if (source_is_endpoint(t, source_ip)) return 12;
+  if (sources > kFewSources) return 2;
   const int n = static_cast<int>(t.endpoints.size());
   return std::clamp(2 * n, 2, 8);
 }
 
 void run_service_probes(const netns::Netns& ns, ServiceFacts& facts,
-                        std::chrono::milliseconds timeout) {
+                        std::chrono::milliseconds timeout, std::size_t sources) {
   // Start everything first, then collect: the connects overlap and the layer waits for the
   // slowest one only.
   std::vector<std::vector<Pending>> via(facts.targets.size());
@@ -66,14 +79,14 @@ void run_service_probes(const netns::Netns& ns, ServiceFacts& facts,
   for (std::size_t i = 0; i < facts.targets.size(); ++i) {
     const ServiceTarget& t = facts.targets[i];
     if (!probed(t)) continue;
-    for (int a = cluster_ip_attempts(t, facts.source_ip); a > 0; --a) {
-      via[i].push_back(start(ns, t.ip, t.port, timeout));
+    for (int a = cluster_ip_attempts(t, facts.source_ip, sources); a > 0; --a) {
+      via[i].push_back(start(ns, t.ip, t.port, timeout, false, endpoint_ips(t)));
     }
     for (const auto& ep : t.endpoints) {
       if (std::any_of(direct.begin(), direct.end(), [&](const auto& d) { return d.first == ep; }))
         continue;
       auto [ip, port] = split(ep);
-      direct.emplace_back(ep, start(ns, ip, port, timeout));
+      direct.emplace_back(ep, start(ns, ip, port, timeout, true));
     }
   }
   for (std::size_t i = 0; i < via.size(); ++i) {

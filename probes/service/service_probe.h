@@ -13,11 +13,15 @@ namespace netdoctor::probes {
 
 // Connects through the ClusterIP: twice per endpoint, 2 to 8; 12 when the source is itself an
 // endpoint, so a hairpin failure (met with the source's share of the DNAT) is seen reliably.
-[[nodiscard]] int cluster_ip_attempts(const ServiceTarget& t, const std::string& source_ip);
+// When many sources probe (node mode on a node of more than kFewSources pods), 2 each: together
+// they meet every endpoint, and a backend is not asked a hundred times per run.
+inline constexpr std::size_t kFewSources = 4;
+[[nodiscard]] int cluster_ip_attempts(const ServiceTarget& t, const std::string& source_ip,
+                                      std::size_t sources = 1);
 
 // Fills targets[].via_cluster_ip and facts.endpoints for every target with probe set, TCP and
 // endpoints. A probe that cannot run is recorded with its error.
 void run_service_probes(const netns::Netns& ns, ServiceFacts& facts,
-                        std::chrono::milliseconds timeout);
+                        std::chrono::milliseconds timeout, std::size_t sources = 1);
 
 }  // namespace netdoctor::probes

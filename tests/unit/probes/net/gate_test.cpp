@@ -61,6 +61,18 @@ TEST(ProbeGate, DestinationsAreIndependent) {
   EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(50));
 }
 
+// A connect through a ClusterIP and one straight to an endpoint behind it are one stream for
+// that endpoint: spaced, never at once.
+TEST(ProbeGate, AClusterIpConnectCountsForItsEndpoints) {
+  auto& gate = ProbeGate::instance();
+  const auto start = Clock::now();
+  {
+    const auto via = gate.acquire(ProbeKind::kConnect, "198.51.100.10", {"192.0.2.90"});
+  }
+  const auto direct = gate.acquire(ProbeKind::kConnect, "192.0.2.90");
+  EXPECT_GE(Clock::now() - start, kConnectSpacing - std::chrono::microseconds(100));
+}
+
 // A permit released wakes a waiter.
 TEST(ProbeGate, ReleaseWakesAWaiter) {
   auto& gate = ProbeGate::instance();
