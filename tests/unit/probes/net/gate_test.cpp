@@ -66,9 +66,7 @@ TEST(ProbeGate, DestinationsAreIndependent) {
 TEST(ProbeGate, AClusterIpConnectCountsForItsEndpoints) {
   auto& gate = ProbeGate::instance();
   const auto start = Clock::now();
-  {
-    const auto via = gate.acquire(ProbeKind::kConnect, "198.51.100.10", {"192.0.2.90"});
-  }
+  { const auto via = gate.acquire(ProbeKind::kConnect, "198.51.100.10", {"192.0.2.90"}); }
   const auto direct = gate.acquire(ProbeKind::kConnect, "192.0.2.90");
   EXPECT_GE(Clock::now() - start, kConnectSpacing - std::chrono::microseconds(100));
 }
