@@ -115,6 +115,15 @@ std::vector<PlannedQuery> plan_queries(const DnsContext& context) {
   std::vector<PlannedQuery> plan;
   plan_pod_view(context, plan);
   plan_servers(context, plan);
+  // A question to the DNS Service reaches one of its endpoints: the probe gate spaces it for them.
+  std::vector<std::string> behind;
+  for (const auto& e : context.endpoints) behind.push_back(e.ip);
+  for (auto& p : plan) {
+    if (!context.dns_ip.empty() && !p.query.servers.empty() &&
+        p.query.servers.front().ip == context.dns_ip) {
+      p.query.behind = behind;
+    }
+  }
   return plan;
 }
 

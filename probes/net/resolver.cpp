@@ -9,6 +9,8 @@
 #include <memory>
 #include <mutex>
 
+#include "probes/net/gate.h"
+
 namespace netdoctor::probes::dns {
 namespace {
 
@@ -245,8 +247,10 @@ std::string_view to_string(Transport t) {
   return t == Transport::kTcp ? "tcp" : "udp";
 }
 
-std::vector<DnsAnswer> resolve_all(const std::vector<DnsQuery>& queries,
-                                   std::chrono::milliseconds timeout) {
+namespace {
+
+std::vector<DnsAnswer> resolve_batch(const std::vector<DnsQuery>& queries,
+                                     std::chrono::milliseconds timeout) {
   init_library();
   // Declared before the channels: ares_destroy calls the callbacks of what is still open.
   std::vector<Pending> pending(queries.size());
@@ -261,13 +265,22 @@ std::vector<DnsAnswer> resolve_all(const std::vector<DnsQuery>& queries,
       p.answer.outcome = Outcome::kBadQuery;
       continue;
     }
-    if (queries[i].search) {
-      ares_search(channels[i].get(), queries[i].name.c_str(), ns_c_in, ns_t_a, on_answer, &p);
-    } else {
-      ares_query(channels[i].get(), queries[i].name.c_str(), ns_c_in, ns_t_a, on_answer, &p);
+    {
+      // Held while the question is sent (c-ares sends, or starts its TCP connect, right away).
+      const ProbeGate::Permit permit = ProbeGate::instance().acquire(
+          queries[i].transport == Transport::kTcp ? ProbeKind::kConnect : ProbeKind::kPing,
+          queries[i].servers.empty() ? std::string() : queries[i].servers.front().ip,
+          queries[i].behind);
+      p.start = Clock::now();
+      if (queries[i].search) {
+        ares_search(channels[i].get(), queries[i].name.c_str(), ns_c_in, ns_t_a, on_answer, &p);
+      } else {
+        ares_query(channels[i].get(), queries[i].name.c_str(), ns_c_in, ns_t_a, on_answer, &p);
+      }
     }
   }
-  const auto deadline = start + timeout + kMargin;
+  // Each question has its own timeout from when the gate let it go.
+  const auto deadline = std::max(start, Clock::now()) + timeout + kMargin;
   auto open = [&] {
     return std::any_of(pending.begin(), pending.end(), [](auto& p) { return !p.done; });
   };
@@ -279,6 +292,36 @@ std::vector<DnsAnswer> resolve_all(const std::vector<DnsQuery>& queries,
   std::vector<DnsAnswer> out;
   out.reserve(pending.size());
   for (auto& p : pending) out.push_back(std::move(p.answer));
+  return out;
+}
+
+}  // namespace
+
+std::vector<DnsAnswer> resolve_all(const std::vector<DnsQuery>& queries,
+                                   std::chrono::milliseconds timeout) {
+  std::vector<DnsAnswer> out = resolve_batch(queries, timeout);
+  // A question met by silence is asked once more, as the pod's own resolver would (glibc's
+  // attempts:2): a lost datagram, or a server briefly overwhelmed, is not a failure.
+  std::vector<std::size_t> again;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i].outcome == Outcome::kTimeout) again.push_back(i);
+  }
+  if (again.empty()) return out;
+  std::vector<DnsQuery> retry;
+  for (std::size_t i : again) retry.push_back(queries[i]);
+  std::vector<DnsAnswer> second = resolve_batch(retry, timeout);
+  for (std::size_t k = 0; k < again.size(); ++k) {
+    DnsAnswer& first = out[again[k]];
+    DnsAnswer& next = second[k];
+    if (server_answered(next.outcome)) {
+      next.detail = "answered on the second try (the first: " +
+                    (first.detail.empty() ? std::string("timeout") : first.detail) + ")";
+      next.attempts = 2;
+      first = std::move(next);
+    } else {
+      first.attempts = 2;
+    }
+  }
   return out;
 }
 

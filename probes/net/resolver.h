@@ -35,6 +35,9 @@ struct DnsQuery {
   bool search = false;
   std::vector<std::string> domains;
   int ndots = 1;
+  // The addresses the first server really is (a DNS Service's endpoints): the probe gate
+  // (probes/net/gate.h) spaces the question for them as well.
+  std::vector<std::string> behind;
 };
 
 // What came back, told apart as far as the wire allows.
@@ -55,6 +58,7 @@ struct DnsAnswer {
   std::vector<std::string> addresses;  // A records, when kAnswer
   std::string detail;                  // c-ares's own words for failures
   std::chrono::microseconds elapsed{0};
+  int attempts = 1;  // 2 when a timeout was asked again (see resolve_all)
 };
 
 // Whether a DNS server answered at all (with any rcode): the server and the path to it work.
@@ -69,9 +73,12 @@ struct DnsAnswer {
 // `elapsed` is left for the caller.
 [[nodiscard]] DnsAnswer read_answer(int status, const unsigned char* abuf, int alen);
 
-// Asks every question at once and waits for all of them: each try times out after `timeout`,
+// Asks every question, each started under the probe gate (spaced per server: a DNS server is a
+// backend like any other), and waits for all of them: each try times out after `timeout`,
 // and the whole call returns by about `timeout` plus a small margin whatever the servers do
-// (questions still open then are kTimeout). Answers are in the order of `queries`.
+// (questions still open then are kTimeout). A question that timed out is asked once more, as the
+// pod's resolver would (glibc's attempts:2): then the call costs about two timeouts. Answers are
+// in the order of `queries`.
 [[nodiscard]] std::vector<DnsAnswer> resolve_all(const std::vector<DnsQuery>& queries,
                                                  std::chrono::milliseconds timeout);
 
