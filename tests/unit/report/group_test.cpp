@@ -282,6 +282,21 @@ TEST(NodeScale, EachAddedSourceCostsTheTextReportOneHeaderLine) {
   }
 }
 
+TEST(NodeScale, ListsOfSourcesFitInOneHundredColumns) {
+  std::istringstream lines(
+      text_of(node_scale_report(110, ScaleFault::kServiceNoEndpoints), {.verbose = true}));
+  std::string line;
+  bool in_fix = false;
+  while (std::getline(lines, line)) {
+    if (line == "  Fix:") in_fix = true;
+    if (line.empty()) in_fix = false;
+    if (in_fix || line.starts_with("        ")) continue;  // commands and evidence, as they are
+    std::size_t columns = 0;
+    for (char c : line) columns += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    EXPECT_LE(columns, 100u) << line;
+  }
+}
+
 TEST(NodeScale, MarkdownDoesNotGrowWithTheSources) {
   for (const ScaleFault fault : {ScaleFault::kNone, ScaleFault::kServiceNoEndpoints}) {
     const long ten = lines_of(markdown_of(node_scale_report(10, fault)));
