@@ -1,9 +1,11 @@
 #include "report/markdown_writer.h"
 
+#include "report/group.h"
 #include "report/path.h"
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 namespace netdoctor::report {
 
@@ -81,6 +83,12 @@ void write_root_cause(std::ostream& out, const Report& report) {
       << ")\n\n";
   out << prose(cause.summary) << "\n";
   if (!cause.check_id.empty()) out << "\nFound by check " << code(cause.check_id) << ".\n";
+  // One root cause; on a node the same finding may come from many sources: say how many.
+  if (const auto seen = root_cause_sources(report); seen.size() > 1) {
+    std::vector<std::string> named;
+    for (const std::string& source : seen) named.push_back(code(source));
+    out << "\nSeen from " << seen.size() << " sources: " << source_list(named) << ".\n";
+  }
   if (!cause.evidence.empty()) {
     out << "\nEvidence:\n\n";
     for (const std::string& line : cause.evidence) out << "- " << code(line) << "\n";
@@ -95,27 +103,46 @@ void write_path(std::ostream& out, const Report& report) {
   out << "\n## Path\n\n```mermaid\n" << path_mermaid(hops) << "```\n";
 }
 
-void write_layer(std::ostream& out, const LayerResult& layer) {
+// Who saw a finding: its one source, or "3 sources: `a`, `b`, `c`" (at most eight named).
+std::string sources_cell(const Finding& finding) {
+  if (finding.sources.size() <= 1) return prose(finding.first().source);
+  std::vector<std::string> named;
+  for (const std::string& source : finding.sources) named.push_back(code(source));
+  std::string out = std::to_string(finding.sources.size()) + " sources: " + source_list(named);
+  if (finding.details_differ) out += " (details as seen from " + code(finding.first().source) + ")";
+  return out;
+}
+
+void write_layer(std::ostream& out, const Report& report, const LayerResult& layer) {
   out << "\n### " << to_string(layer.layer) << ": " << to_string(layer.status()) << "\n\n";
   if (layer.checks.empty()) {
     out << "No checks ran.\n";
     return;
   }
+  // One row per finding: the same finding seen from several sources is one row listing them.
+  const std::vector<Finding> findings = group_checks(report, layer);
   out << "| Check | Source | Status | Code | Summary |\n|---|---|---|---|---|\n";
-  for (const Check& check : layer.checks) {
-    out << "| " << cell(code(check.id)) << " | " << cell(prose(check.source)) << " | "
+  for (const Finding& finding : findings) {
+    const Check& check = finding.first();
+    out << "| " << cell(code(check.id)) << " | " << cell(sources_cell(finding)) << " | "
         << cell(status_cell(check)) << " | "
         << cell(check.code.empty() ? "" : code(check.code.name())) << " | "
         << cell(prose(check.summary)) << " |\n";
   }
-  bool any_evidence = std::any_of(layer.checks.begin(), layer.checks.end(),
-                                  [](const Check& check) { return !check.evidence.empty(); });
+  bool any_evidence = std::any_of(findings.begin(), findings.end(), [](const Finding& finding) {
+    return !finding.first().evidence.empty();
+  });
   if (!any_evidence) return;
   out << "\nEvidence:\n\n";
-  for (const Check& check : layer.checks) {
+  for (const Finding& finding : findings) {
+    const Check& check = finding.first();
     if (check.evidence.empty()) continue;
     out << "- " << code(check.id);
-    if (!check.source.empty()) out << " (" << prose(check.source) << ")";
+    if (finding.sources.size() > 1) {
+      out << " (" << prose(check.source) << "; seen from " << finding.sources.size() << " sources)";
+    } else if (!check.source.empty()) {
+      out << " (" << prose(check.source) << ")";
+    }
     out << ":\n";
     for (const std::string& line : check.evidence) out << "  - " << code(line) << "\n";
   }
@@ -128,7 +155,7 @@ void write_markdown(std::ostream& out, const Report& report) {
   write_root_cause(out, report);
   write_path(out, report);
   out << "\n## Layers\n";
-  for (const LayerResult& layer : report.layers) write_layer(out, layer);
+  for (const LayerResult& layer : report.layers) write_layer(out, report, layer);
 }
 
 }  // namespace netdoctor::report

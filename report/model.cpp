@@ -84,6 +84,21 @@ void explain(Check& check, Code code, std::string by) {
   check.causes.push_back({code, std::move(by)});
 }
 
+const Check* root_cause_check(const Report& report) {
+  if (!report.root_cause) return nullptr;
+  const RootCause& cause = *report.root_cause;
+  for (const LayerResult& layer : report.layers) {
+    if (layer.layer != cause.layer) continue;
+    for (const Check& check : layer.checks) {
+      if (check.status == Status::kFail && check.id == cause.check_id &&
+          check.source == cause.source && check.code == cause.code) {
+        return &check;
+      }
+    }
+  }
+  return nullptr;
+}
+
 int exit_status(const Report& report) {
   return report.healthy() ? kExitHealthy : kExitFaulty;
 }

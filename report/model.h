@@ -76,6 +76,10 @@ struct RootCause {
   std::vector<std::string> evidence;
   std::string remedy;
   std::string check_id;  // the check the root cause comes from
+  // That check's source (empty for a node-wide check). Check ids repeat across sources
+  // ("pod.link-up" of every pod), so the id alone does not tell which pod's check it is. Not
+  // part of the JSON root_cause (the check with that id, source and code is in its layer).
+  std::string source;
 };
 
 // The network a source pod's packets cross, as diagnose found it: what the path picture
@@ -119,6 +123,10 @@ struct Report {
 
 // Adds a check to the report's layer of that name.
 void add_check(Report& report, Layer layer, Check check);
+
+// The check the root cause comes from: the failing check of its layer with its id, source and
+// code. nullptr without a root cause or when the report has no such check.
+[[nodiscard]] const Check* root_cause_check(const Report& report);
 
 // Exit statuses of the contract.
 inline constexpr int kExitHealthy = 0;

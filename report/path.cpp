@@ -1,6 +1,10 @@
 #include "report/path.h"
 
+#include <arpa/inet.h>
+
+#include <functional>
 #include <map>
+#include <string_view>
 
 #include "core/text.h"
 
@@ -8,28 +12,64 @@ namespace netdoctor::report {
 
 namespace {
 
+// The topology of the root cause's own source. A healthy report, or a root cause without a
+// source (a node-wide finding, the same for every pod), draws the first source's; a source that
+// has no topology draws nothing rather than another pod's path. (Check ids repeat across
+// sources, so the source must come from the root cause, not from the first check of its id.)
 const Topology* topology_for(const Report& report) {
   if (report.topology.empty()) return nullptr;
-  if (report.root_cause) {
-    // The root cause's check names its source; node-side checks have none (or "node").
-    for (const LayerResult& layer : report.layers) {
-      for (const Check& c : layer.checks) {
-        if (c.id != report.root_cause->check_id) continue;
-        for (const Topology& t : report.topology) {
-          if (t.source == c.source) return &t;
-        }
-      }
-    }
+  if (!report.root_cause || report.root_cause->source.empty()) return &report.topology.front();
+  for (const Topology& t : report.topology) {
+    if (t.source == report.root_cause->source) return &t;
   }
-  return &report.topology.front();
+  return nullptr;
 }
 
-// The target named after the check id's ':' ("service.clusterip:default/web:http").
-std::string target_of(const Report& report) {
-  if (!report.root_cause) return {};
+// What the failing check concerns, from its subjects: the first address, the first pod or
+// Service ("ns/name") and the node ("node:NAME"). Networks ("10.244.2.0/24") are left out.
+struct Target {
+  std::string address;
+  std::string name;
+  std::string node;
+  [[nodiscard]] bool empty() const { return address.empty() && name.empty(); }
+};
+
+bool is_address(const std::string& text) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+Target target_of(const Check* check) {
+  Target out;
+  if (check == nullptr) return out;
+  for (const std::string& s : check->subjects) {
+    if (s.starts_with("node:")) {
+      if (out.node.empty()) out.node = s.substr(5);
+    } else if (is_address(s)) {
+      if (out.address.empty()) out.address = s;
+    } else if (const auto slash = s.find('/'); slash != std::string::npos) {
+      if (out.name.empty() && !is_address(s.substr(0, slash))) out.name = s;
+    }
+  }
+  return out;
+}
+
+// The target named after the check id's ':' ("service.clusterip:default/web:http",
+// "dns.endpoint-udp:10.244.0.3"). An egress check's id is its URL, no DNS server.
+std::string id_target(const Report& report) {
+  if (!report.root_cause || report.root_cause->layer == Layer::kEgress) return {};
   const std::string& id = report.root_cause->check_id;
   const auto colon = id.find(':');
   return colon == std::string::npos ? std::string() : id.substr(colon + 1);
+}
+
+// An egress check's id is "egress." and its URL.
+std::string egress_url(const Report& report) {
+  if (!report.root_cause) return {};
+  const std::string& id = report.root_cause->check_id;
+  constexpr std::string_view kPrefix = "egress.";
+  if (!id.starts_with(kPrefix) || id.find("://") == std::string::npos) return {};
+  return id.substr(kPrefix.size());
 }
 
 enum class Flow { kSameNode, kCrossNode, kService, kDns, kApiserver, kEgress };
@@ -104,54 +144,11 @@ std::string hop_of_code(Code code) {
   return {};
 }
 
-std::vector<Hop> fault_path(const Report& report) {
-  const Topology* t = topology_for(report);
-  if (t == nullptr) return {};
-  std::vector<Hop> hops;
-  auto add = [&](std::string name, std::string label) {
-    hops.push_back({std::move(name), std::move(label), "", Hop::State::kOk});
-  };
-  add("pod", join({t->source, t->source_ip}, " "));
-  add("veth", join({t->pod_iface, t->veth}, " / "));
-  add("bridge", t->bridge.empty() ? "bridge" : t->bridge);
-  const Flow flow = flow_for(report, *t);
-  const std::string node = join({t->node.empty() ? "node" : t->node, t->node_ip}, " ");
-  switch (flow) {
-    case Flow::kSameNode:
-      add("node", node + " (iptables FORWARD)");
-      add("destination", t->local_peer.empty() ? "a pod of this node" : t->local_peer);
-      break;
-    case Flow::kCrossNode:
-      add("node", node + " (route)");
-      add("overlay", t->overlay.empty() ? "overlay" : t->overlay);
-      add("underlay",
-          join({t->underlay, t->remote_node_ip.empty() ? "" : "→ " + t->remote_node_ip}, " "));
-      add("remote-node", t->remote_node.empty() ? "remote node" : t->remote_node);
-      add("destination", join({t->remote_pod, t->remote_ip}, " "));
-      break;
-    case Flow::kService: {
-      const std::string target = target_of(report);
-      add("node", node + " (kube-proxy DNAT)");
-      add("destination", target.empty() ? "Service endpoint" : target);
-      break;
-    }
-    case Flow::kDns:
-      add("node", node + " (kube-proxy DNAT " +
-                      (t->dns_service.empty() ? "kube-dns" : t->dns_service) + ")");
-      add("destination", join({"DNS server", t->dns_endpoint}, " "));
-      add("upstream", "upstream DNS");
-      break;
-    case Flow::kApiserver:
-      add("node", node + " (kube-proxy DNAT)");
-      add("destination", join({"API server", t->apiserver}, " "));
-      break;
-    case Flow::kEgress:
-      add("node", node + " (masquerade)");
-      add("underlay", t->underlay.empty() ? "uplink" : t->underlay);
-      add("destination", t->outside.empty() ? "outside" : t->outside);
-      break;
-  }
-  if (!report.root_cause) return hops;
+namespace {
+
+// The hop the root cause's code sits on fails; those after it are not reached.
+void mark_failing_hop(const Report& report, std::vector<Hop>& hops) {
+  if (!report.root_cause) return;
   const std::string at = hop_of_code(report.root_cause->code);
   for (std::size_t i = 0; i < hops.size(); ++i) {
     if (hops[i].name != at) continue;
@@ -160,6 +157,84 @@ std::vector<Hop> fault_path(const Report& report) {
     for (std::size_t j = i + 1; j < hops.size(); ++j) hops[j].state = Hop::State::kNotReached;
     break;
   }
+}
+
+using Add = std::function<void(std::string, std::string)>;
+
+// Toward the failing check's peer of this node, else the topology's example peer.
+void same_node_hops(const Topology& t, const Target& to, const std::string& node, const Add& add) {
+  add("node", node + " (iptables FORWARD)");
+  if (!to.empty()) {
+    add("destination", join({to.name, to.address}, " "));
+  } else {
+    add("destination", t.local_peer.empty() ? "a pod of this node" : t.local_peer);
+  }
+}
+
+// Toward the failing check's remote pod and node, else the topology's example; the remote
+// node's address only where the topology knows it for that node.
+void cross_node_hops(const Topology& t, const Target& to, const std::string& node, const Add& add) {
+  const bool example = to.empty() || (to.node.empty() && to.address == t.remote_ip);
+  const std::string remote_node = example || to.node.empty() ? t.remote_node : to.node;
+  const std::string remote_node_ip = remote_node == t.remote_node ? t.remote_node_ip : "";
+  add("node", node + " (route)");
+  add("overlay", t.overlay.empty() ? "overlay" : t.overlay);
+  add("underlay", join({t.underlay, remote_node_ip.empty() ? "" : "→ " + remote_node_ip}, " "));
+  add("remote-node", remote_node.empty() ? "remote node" : remote_node);
+  if (example) {
+    add("destination", join({t.remote_pod, t.remote_ip}, " "));
+  } else {
+    add("destination", join({to.name, to.address}, " "));
+  }
+}
+
+}  // namespace
+
+std::vector<Hop> fault_path(const Report& report) {
+  const Topology* t = topology_for(report);
+  if (t == nullptr) return {};
+  std::vector<Hop> hops;
+  const Add add = [&](std::string name, std::string label) {
+    hops.push_back({std::move(name), std::move(label), "", Hop::State::kOk});
+  };
+  add("pod", join({t->source, t->source_ip}, " "));
+  add("veth", join({t->pod_iface, t->veth}, " / "));
+  add("bridge", t->bridge.empty() ? "bridge" : t->bridge);
+  const Target to = target_of(root_cause_check(report));
+  const std::string named = id_target(report);
+  const std::string node = join({t->node.empty() ? "node" : t->node, t->node_ip}, " ");
+  switch (flow_for(report, *t)) {
+    case Flow::kSameNode:
+      same_node_hops(*t, to, node, add);
+      break;
+    case Flow::kCrossNode:
+      cross_node_hops(*t, to, node, add);
+      break;
+    case Flow::kService: {
+      const std::string service = named.empty() ? join({to.name, to.address}, " ") : named;
+      add("node", node + " (kube-proxy DNAT)");
+      add("destination", service.empty() ? "Service endpoint" : service);
+      break;
+    }
+    case Flow::kDns:
+      add("node", node + " (kube-proxy DNAT " +
+                      (t->dns_service.empty() ? "kube-dns" : t->dns_service) + ")");
+      add("destination", join({"DNS server", named.empty() ? t->dns_endpoint : named}, " "));
+      add("upstream", "upstream DNS");
+      break;
+    case Flow::kApiserver:
+      add("node", node + " (kube-proxy DNAT)");
+      add("destination", join({"API server", named.empty() ? t->apiserver : named}, " "));
+      break;
+    case Flow::kEgress: {
+      const std::string url = egress_url(report);
+      add("node", node + " (masquerade)");
+      add("underlay", t->underlay.empty() ? "uplink" : t->underlay);
+      add("destination", !url.empty() ? url : t->outside.empty() ? "outside" : t->outside);
+      break;
+    }
+  }
+  mark_failing_hop(report, hops);
   return hops;
 }
 

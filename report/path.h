@@ -19,7 +19,12 @@ struct Hop {
 };
 
 // The hops of the flow the root cause concerns (healthy: toward a pod of another node, else of
-// this node), from the topology of the root cause's source. Empty without topology.
+// this node), from the topology of the root cause's own source (RootCause::source; a node-wide
+// root cause, without a source, and a healthy report use the first topology). The destination is
+// what the root cause's check concerns: its subjects (the peer pod, the remote pod and its node)
+// or the target its id names (a Service, a DNS or API server endpoint, an egress URL); without
+// one, the topology's example peer. Empty without topology, and when the root cause's source has
+// none: never another pod's path.
 [[nodiscard]] std::vector<Hop> fault_path(const Report& report);
 
 // Where on the path a finding code sits ("node", "overlay", ...); empty when it has no hop.

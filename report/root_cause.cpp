@@ -207,6 +207,7 @@ RootCause make_root_cause(Layer layer, const Check& check) {
   cause.evidence = check.evidence;
   if (const CodeInfo* info = find_code(check.code)) cause.remedy = info->remedy;
   cause.check_id = check.id;
+  cause.source = check.source;
   return cause;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "report/group.h"
 #include "report/wrap.h"
 
 namespace netdoctor::report {
@@ -120,6 +121,12 @@ void write_root_cause(std::ostream& out, const Report& report, const Painter& pa
   if (!cause.check_id.empty()) out << " (check " << cause.check_id << ")";
   out << '\n';
   write_block(out, cause.summary, "  ");
+  // One root cause; on a node the same finding may come from many sources: say which.
+  if (const auto seen = root_cause_sources(report); seen.size() > 1) {
+    const std::string line =
+        "seen from " + std::to_string(seen.size()) + " sources: " + clean(source_list(seen));
+    for (const std::string& part : wrap(line, "  ", kWidth)) out << part << '\n';
+  }
   for (const std::string& line : cause.evidence) write_block(out, line, "      ");
   if (const auto hops = fault_path(report); !hops.empty()) {
     out << "  Path:\n";
@@ -176,9 +183,13 @@ void write_summary_below(std::ostream& out, const std::string& tail, const std::
   }
 }
 
-void write_check(std::ostream& out, const Check& check, const Painter& paint) {
+// One finding: the first check's id, summary and evidence, and, when several sources saw it, the
+// sources instead of the one source (check ids repeat across sources, so the id says which check).
+void write_finding(std::ostream& out, const Finding& finding, const Painter& paint) {
+  const Check& check = finding.first();
+  const bool several = finding.sources.size() > 1;
   std::string head = std::string(symbol(check.status)) + " " + clean(check.id);
-  if (!check.source.empty()) head += "  " + clean(check.source);
+  if (!several && !check.source.empty()) head += "  " + clean(check.source);
   std::string tail = clean(check.summary);
   std::replace(tail.begin(), tail.end(), '\n', ' ');
   if (!check.code.empty() && check.status != Status::kPass) {
@@ -201,11 +212,19 @@ void write_check(std::ostream& out, const Check& check, const Painter& paint) {
     out << '\n';
     write_summary_below(out, tail, note, tail_colour, paint);
   }
+  if (several) {
+    std::string seen = "seen from " + std::to_string(finding.sources.size()) +
+                       " sources: " + clean(source_list(finding.sources));
+    if (finding.details_differ) seen += " (details as seen from " + clean(check.source) + ")";
+    for (const std::string& line : wrap(seen, kSummaryIndent, kWidth)) {
+      out << paint(kDim, line) << '\n';
+    }
+  }
   for (const std::string& line : check.evidence) write_block(out, line, kDetailIndent);
 }
 
-void write_layer(std::ostream& out, const LayerResult& layer, const TextOptions& options,
-                 const Painter& paint) {
+void write_layer(std::ostream& out, const Report& report, const LayerResult& layer,
+                 const TextOptions& options, const Painter& paint) {
   Status status = layer.status();
   std::string name(to_string(layer.layer));
   name.resize(12, ' ');
@@ -213,9 +232,9 @@ void write_layer(std::ostream& out, const LayerResult& layer, const TextOptions&
   word.resize(6, ' ');
   out << paint(colour_of(status), std::string(symbol(status)) + " " + name + word) << counts(layer)
       << '\n';
-  for (const Check& check : layer.checks) {
-    if (check.status == Status::kPass && !options.verbose) continue;
-    write_check(out, check, paint);
+  for (const Finding& finding : group_checks(report, layer)) {
+    if (finding.first().status == Status::kPass && !options.verbose) continue;
+    write_finding(out, finding, paint);
   }
 }
 
@@ -226,7 +245,7 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
   write_header(out, report, paint);
   write_root_cause(out, report, paint);
   out << '\n';
-  for (const LayerResult& layer : report.layers) write_layer(out, layer, options, paint);
+  for (const LayerResult& layer : report.layers) write_layer(out, report, layer, options, paint);
 }
 
 }  // namespace netdoctor::report

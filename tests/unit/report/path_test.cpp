@@ -7,6 +7,7 @@
 #include "report/text_writer.h"
 #include "sample_reports.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -17,7 +18,9 @@ namespace netdoctor::report {
 namespace {
 
 using fixtures::make_check;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Topology lab_topology(const std::string& source) {
   Topology t;
@@ -42,11 +45,12 @@ Topology lab_topology(const std::string& source) {
   return t;
 }
 
-// A report whose only failure is CODE in LAYER, from default/client-a, with the lab's topology.
-Report failing(Layer layer, Code code, const std::string& id) {
+// A report whose only failure is CODE in LAYER, from SOURCE, with the lab's topology.
+Report failing(Layer layer, Code code, const std::string& id,
+               const std::string& source = "default/client-a") {
   Report r = make_report();
-  r.topology = {lab_topology("default/client-a")};
-  add_check(r, layer, make_check(id, "default/client-a", Status::kFail, code, "it fails"));
+  r.topology = {lab_topology(source)};
+  add_check(r, layer, make_check(id, source, Status::kFail, code, "it fails"));
   assign_root_cause(r);
   return r;
 }
@@ -139,8 +143,7 @@ TEST(Path, NoTopologyNoPicture) {
 }
 
 TEST(Path, DotMarksTheFailingHopAndEscapesQuotes) {
-  Report r = failing(Layer::kCrossNode, "route-missing", "cross-node.ping:x");
-  r.topology[0].source = "default/\"odd\"";
+  Report r = failing(Layer::kCrossNode, "route-missing", "cross-node.ping:x", "default/\"odd\"");
   const std::string dot = path_dot(fault_path(r));
   EXPECT_THAT(dot, HasSubstr("digraph netdoctor_path {"));
   EXPECT_THAT(dot, HasSubstr("default/\\\"odd\\\""));
@@ -175,8 +178,7 @@ TEST(Path, GraphvizRendersTheDot) {
 }
 
 TEST(Path, MermaidInTheMarkdownReport) {
-  Report r = failing(Layer::kCrossNode, "route-missing", "cross-node.ping:x");
-  r.topology[0].source = "default/\"odd\"";
+  Report r = failing(Layer::kCrossNode, "route-missing", "cross-node.ping:x", "default/\"odd\"");
   std::ostringstream md;
   write_markdown(md, r);
   EXPECT_THAT(md.str(), HasSubstr("## Path\n\n```mermaid\nflowchart LR\n"));
@@ -190,6 +192,132 @@ TEST(Path, TextReportShowsThePathLineUnderTheRootCause) {
   write_text(text, failing(Layer::kCrossNode, "route-missing", "cross-node.ping:x"), TextOptions{});
   EXPECT_THAT(text.str(), HasSubstr("Path:"));
   EXPECT_THAT(text.str(), HasSubstr("node1 172.30.0.11 (route) ✗ (route-missing) → flannel.1"));
+}
+
+// Issue 16: the picture follows the failing check's own source and target. Two sources of
+// node1; the fault is the second one's.
+Topology second_topology() {
+  Topology t = lab_topology("default/client-b");
+  t.source_ip = "10.244.1.9";
+  t.veth = "veth0b0b0b0b";
+  return t;
+}
+
+Report two_sources() {
+  Report r = make_report();
+  r.topology = {lab_topology("default/client-a"), second_topology()};
+  for (const std::string source : {"default/client-a", "default/client-b"}) {
+    add_check(r, Layer::kPod, make_check("pod.link-up", source, Status::kPass, "", "eth0 is up"));
+  }
+  return r;
+}
+
+TEST(PathFollowsTheFault, LinkDownOnTheSecondSourceDrawsItsOwnPod) {
+  Report r = two_sources();
+  // Both sources' checks are "pod.link-up": the first of that id is client-a's, which passed.
+  r.layers[1].checks[1].status = Status::kFail;
+  r.layers[1].checks[1].code = "pod-link-down";
+  assign_root_cause(r);
+  const auto hops = fault_path(r);
+  ASSERT_EQ(names(hops).size(), 5u) << path_line(hops);
+  EXPECT_EQ(hops[0].label, "default/client-b 10.244.1.9");
+  EXPECT_EQ(hops[1].label, "eth0 / veth0b0b0b0b");
+  EXPECT_EQ(failed_at(hops), 1);
+  EXPECT_THAT(path_line(hops), Not(HasSubstr("client-a")));
+}
+
+TEST(PathFollowsTheFault, SameNodeDestinationIsTheFailingCheckPeer) {
+  Report r = two_sources();
+  add_check(r, Layer::kSameNode,
+            make_check("same-node.ping:default/web-3", "default/client-b", Status::kFail,
+                       "neighbor-failed", "ARP for 10.244.1.12 fails", {}, 1,
+                       {"10.244.1.12", "default/web-3"}));
+  assign_root_cause(r);
+  const auto hops = fault_path(r);
+  EXPECT_THAT(names(hops), ElementsAre("pod", "veth", "bridge", "node", "destination"));
+  EXPECT_EQ(hops[0].label, "default/client-b 10.244.1.9");
+  // Not the topology's example peer, default/web-1.
+  EXPECT_EQ(hops.back().label, "default/web-3 10.244.1.12");
+  EXPECT_EQ(failed_at(hops), 2);
+}
+
+TEST(PathFollowsTheFault, CrossNodeDestinationIsTheFailingCheckRemotePodAndNode) {
+  Report r = two_sources();
+  add_check(r, Layer::kCrossNode,
+            make_check("cross-node.ping:default/db-0", "default/client-b", Status::kFail,
+                       "route-missing", "the node has no route to 10.244.3.0/24", {}, 1,
+                       {"10.244.3.5", "default/db-0", "node:node3", "10.244.3.0/24"}));
+  assign_root_cause(r);
+  auto hops = fault_path(r);
+  ASSERT_EQ(hops.size(), 8u);
+  EXPECT_EQ(hops[0].label, "default/client-b 10.244.1.9");
+  EXPECT_EQ(hops[5].label, "eth0");  // node3's address is not in the topology
+  EXPECT_EQ(hops[6].label, "node3");
+  EXPECT_EQ(hops[7].label, "default/db-0 10.244.3.5");
+
+  // A pod of the node the topology knows: its address is drawn.
+  r.layers[3].checks[0].subjects = {"10.244.2.7", "default/db-1", "node:node2"};
+  hops = fault_path(r);
+  EXPECT_EQ(hops[5].label, "eth0 → 172.30.0.12");
+  EXPECT_EQ(hops[6].label, "node2");
+  EXPECT_EQ(hops[7].label, "default/db-1 10.244.2.7");
+}
+
+TEST(PathFollowsTheFault, TargetsNamedByTheCheckId) {
+  struct Case {
+    Layer layer;
+    Code code;
+    std::string id;
+    std::string destination;
+  };
+  const Case cases[] = {
+      {Layer::kService, "service-no-endpoints", "service.clusterip:default/orphan:http",
+       "default/orphan:http"},
+      {Layer::kDns, "dns-server-unreachable", "dns.endpoint-udp:10.244.0.3",
+       "DNS server 10.244.0.3"},
+      {Layer::kApiserver, "apiserver-unreachable", "apiserver.endpoint:172.30.0.3",
+       "API server 172.30.0.3"},
+      {Layer::kEgress, "egress-unreachable", "egress.https://second.example/",
+       "https://second.example/"},
+      // An egress check that fails on DNS draws the cluster DNS, not its URL as a server.
+      {Layer::kEgress, "egress-dns-failure", "egress.https://second.example/",
+       "DNS server 10.244.1.2"},
+  };
+  for (const Case& c : cases) {
+    Report r = two_sources();
+    add_check(r, c.layer, make_check(c.id, "default/client-b", Status::kFail, c.code, "it fails"));
+    assign_root_cause(r);
+    const auto hops = fault_path(r);
+    ASSERT_FALSE(hops.empty()) << c.id;
+    EXPECT_EQ(hops[0].label, "default/client-b 10.244.1.9") << c.id;
+    const auto dest = std::find_if(hops.begin(), hops.end(),
+                                   [](const Hop& h) { return h.name == "destination"; });
+    ASSERT_NE(dest, hops.end()) << c.id;
+    EXPECT_EQ(dest->label, c.destination) << c.id;
+  }
+}
+
+TEST(PathFollowsTheFault, ASourceWithoutTopologyDrawsNothing) {
+  Report r = two_sources();
+  add_check(r, Layer::kPod,
+            make_check("pod.link-up", "default/client-c", Status::kFail, "pod-link-down", "down"));
+  assign_root_cause(r);
+  ASSERT_EQ(r.root_cause->source, "default/client-c");
+  EXPECT_TRUE(fault_path(r).empty()) << path_line(fault_path(r));
+  std::ostringstream text;
+  write_text(text, r, TextOptions{});
+  EXPECT_THAT(text.str(), Not(HasSubstr("Path:")));
+}
+
+TEST(PathFollowsTheFault, ANodeWideRootCauseDrawsTheFirstSource) {
+  Report r = two_sources();
+  add_check(r, Layer::kNode,
+            make_check("node.ip-forward", "", Status::kFail, "ip-forward-disabled", "off"));
+  assign_root_cause(r);
+  const auto hops = fault_path(r);
+  ASSERT_FALSE(hops.empty());
+  EXPECT_EQ(hops[0].label, "default/client-a 10.244.1.3");
+  EXPECT_EQ(hops[failed_at(hops)].name, "node");
 }
 
 }  // namespace

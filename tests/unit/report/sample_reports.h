@@ -131,4 +131,90 @@ inline Report faulty_report() {
   return r;
 }
 
+// A node-mode run from `count` local pods, shaped as the layers write their checks: node-wide
+// checks without a source; per source the pod layer's own checks (summaries that name the
+// source's address and veth), pings to the same peers with their own round-trip times, one
+// Service, the cluster DNS and the API server. kServiceNoEndpoints: every source also finds that
+// Service default/orphan has no endpoints (the example: one fault, seen from every
+// source). kLinkDown: besides, default/pod-07's link is down, so that the root cause is not the
+// first source's and explains that source's other failure only.
+enum class ScaleFault { kNone, kServiceNoEndpoints, kLinkDown };
+
+inline Report node_scale_report(int count, ScaleFault fault) {
+  Report r = make_report();
+  r.mode = "node";
+  r.node = "node1";
+  for (int i = 1; i <= count; ++i) {
+    const std::string n = (i < 10 ? "0" : "") + std::to_string(i);
+    r.sources.push_back({"default/pod-" + n, "10.244.1." + std::to_string(10 + i),
+                         "/proc/" + std::to_string(4000 + i) + "/ns/net"});
+  }
+  add_check(r, Layer::kNode,
+            make_check("node.ip-forward", "", Status::kPass, "", "the node forwards IPv4"));
+  add_check(r, Layer::kNode,
+            make_check("node.bridge-nf", "", Status::kPass, "",
+                       "traffic bridged on cni0 passes iptables"));
+  for (const Source& s : r.sources) {
+    const std::string& src = s.pod;
+    const std::string veth = "veth" + std::to_string(1000 + s.ip.size() * 7 + src.back());
+    const bool down = fault == ScaleFault::kLinkDown && src == "default/pod-07";
+    Check link = make_check("pod.link-up", src, Status::kPass, "", "eth0 is up",
+                            {"eth0: <UP,LOWER_UP> mtu 1450 state UP"});
+    if (down) {
+      link.status = Status::kFail;
+      link.code = "pod-link-down";
+      link.summary = "eth0 has no carrier (its veth peer on the node is down)";
+      link.evidence = {"eth0: <UP,NO-CARRIER> mtu 1450 state DOWN"};
+    }
+    add_check(r, Layer::kPod, link);
+    add_check(r, Layer::kPod,
+              make_check("pod.address", src, Status::kPass, "", "eth0 has " + s.ip + "/24"));
+    add_check(r, Layer::kPod,
+              make_check("pod.default-route", src, Status::kPass, "",
+                         "default route via 10.244.1.1 dev eth0"));
+    add_check(r, Layer::kPod,
+              make_check("pod.veth-peer-up", src, Status::kPass, "",
+                         "veth peer " + veth + " is up on the node",
+                         {"node side: " + veth + ": <UP,LOWER_UP> mtu 1450 state UP master cni0"}));
+    const std::string rtt = "0." + std::to_string(s.ip.back() - '0') + " ms";
+    add_check(
+        r, Layer::kSameNode,
+        make_check("same-node.ping:default/web-1", src, Status::kPass, "",
+                   "reply from 10.244.1.4 in " + rtt, {}, 1, {"10.244.1.4", "default/web-1"}));
+    add_check(r, Layer::kCrossNode,
+              make_check("cross-node.ping:default/web-2", src, Status::kPass, "",
+                         "reply from 10.244.2.3 in " + rtt, {}, 1,
+                         {"10.244.2.3", "default/web-2", "node:node2"}));
+    const std::vector<std::string> web = {"10.96.0.20", "default/web", "10.244.1.4", "10.244.2.3"};
+    add_check(r, Layer::kService,
+              make_check("service.clusterip:default/web:http", src, Status::kPass, "",
+                         "3 connects through 10.96.0.20:80/tcp succeeded",
+                         {"TCP connects to 10.96.0.20:80/tcp: 3 of 3 connected"}, 1, web));
+    if (fault != ScaleFault::kNone) {
+      add_check(r, Layer::kService,
+                make_check("service.clusterip:default/orphan:http", src, Status::kFail,
+                           "service-no-endpoints",
+                           "default/orphan:http has no ready endpoint: connections to "
+                           "10.96.45.7:8080/tcp are rejected",
+                           {"the EndpointSlices of default/orphan list no ready endpoint",
+                            "referenced: env ORPHAN_SERVICE_HOST",
+                            "selector app=orphan matches running pods: default/orphan-0"},
+                           1, {"10.96.45.7", "default/orphan"}));
+    }
+    add_check(r, Layer::kDns,
+              make_check("dns.service-udp", src, Status::kPass, "",
+                         "10.96.0.10 answers kubernetes.default.svc.cluster.local", {}, 1,
+                         {"10.96.0.10"}));
+    add_check(
+        r, Layer::kApiserver,
+        make_check("apiserver.clusterip", src, Status::kPass, "",
+                   "10.96.0.1:443 accepts; TLS verified; token accepted", {}, 1, {"10.96.0.1"}));
+  }
+  add_check(r, Layer::kEgress,
+            make_check("egress.targets", "", Status::kSkip, "", "no --egress target given", {}, 0));
+  r.duration_ms = 4000;
+  assign_root_cause(r);
+  return r;
+}
+
 }  // namespace netdoctor::report::fixtures
