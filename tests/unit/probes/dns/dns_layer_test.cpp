@@ -194,8 +194,9 @@ TEST(DnsLayerPipeline, SilentServiceWithAnsweringEndpointTakesOneTimeout) {
   const auto start = std::chrono::steady_clock::now();
   const auto checks = evaluate_dns(lab.facts(300ms));
   const auto took = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(took, 290ms);
-  EXPECT_LT(took, 500ms);
+  // One timeout and its confirmation (a silent question is asked once more).
+  EXPECT_GE(took, 590ms);
+  EXPECT_LT(took, 900ms);
   const auto it = std::find_if(checks.begin(), checks.end(),
                                [](const auto& c) { return c.id == "dns.service-udp"; });
   ASSERT_NE(it, checks.end());
