@@ -128,14 +128,14 @@ std::string endpoint_id(const std::string& ep) {
 // finding (dns-server-unreachable, apiserver-unreachable, or egress-no-snat for an API server
 // outside the pod network). Here their endpoints' failures only warn, so the lowest failing
 // layer stays the one that explains them; their rules are still this layer's.
-std::string owner_layer(const std::string& service) {
+std::string owner_of(const std::string& service) {
   if (service == "kube-system/kube-dns") return "dns";
   if (service == "default/kubernetes") return "apiserver";
   return {};
 }
 
 void defer_to_owner(const std::string& service, Check& c) {
-  const std::string owner = owner_layer(service);
+  const std::string owner = owner_of(service);
   if (owner.empty() || c.status != Status::kFail || c.code != report::Code("endpoint-unreachable"))
     return;
   c.status = Status::kWarn;
@@ -217,6 +217,10 @@ Check no_endpoints_check(const ServiceFacts& f, const ServiceTarget& t) {
 }
 
 }  // namespace
+
+std::string owner_layer(const std::string& service) {
+  return owner_of(service);
+}
 
 bool source_is_endpoint(const ServiceTarget& t, const std::string& source_ip) {
   if (source_ip.empty()) return false;
@@ -379,7 +383,7 @@ Check endpoint_check(const ServiceFacts& f, const ConnectProbe& p) {
   for (const auto& t : f.targets) {
     if (std::find(t.endpoints.begin(), t.endpoints.end(), p.target) == t.endpoints.end()) continue;
     behind.push_back(t.name);
-    if (owner_layer(t.service).empty()) all_owned = false;
+    if (owner_of(t.service).empty()) all_owned = false;
     owned = t.service;
     if (const auto* e = rule_endpoint(t, p.target); e && !connected(p)) {
       c.evidence.push_back(sep_evidence(t, *e));
@@ -412,6 +416,14 @@ Check endpoint_check(const ServiceFacts& f, const ConnectProbe& p) {
 }
 
 void target_checks(const ServiceFacts& f, const ServiceTarget& t, std::vector<Check>& out) {
+  if (!t.probe && !t.left_to.empty()) {
+    if (f.rules_read && t.in_inventory) out.push_back(rules_check(f, t));
+    Check c = make(f, clusterip_id(t), t);
+    c.status = Status::kSkip;
+    c.summary = "not probed here: " + t.left_to;
+    out.push_back(std::move(c));
+    return;
+  }
   if (!t.probe) {
     // Beyond max_services only a rules failure is worth a line.
     if (f.rules_read && !t.diffs.empty()) out.push_back(rules_check(f, t));

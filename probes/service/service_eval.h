@@ -17,6 +17,10 @@ namespace netdoctor::probes {
 
 [[nodiscard]] std::vector<report::Check> evaluate_service_layer(const ServiceFacts& facts);
 
+// The layer that judges a Service's backend itself ("dns" for kube-system/kube-dns, "apiserver"
+// for default/kubernetes), else empty.
+[[nodiscard]] std::string owner_layer(const std::string& service);
+
 // True when the source pod's address is one of the target's endpoints (hairpin traffic).
 [[nodiscard]] bool source_is_endpoint(const ServiceTarget& t, const std::string& source_ip);
 

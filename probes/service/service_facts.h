@@ -43,6 +43,9 @@ struct ServiceTarget {
   std::vector<std::string> selected_pods;
   std::string selector;  // "app=web", for evidence
   bool probe = true;     // false beyond max_services: only failing rule checks are reported
+  // Set when it is not probed because another layer probes the same backend from this source
+  // (kube-dns: the dns layer; default/kubernetes: the apiserver layer): the reason of the skip.
+  std::string left_to;
   std::vector<ConnectProbe> via_cluster_ip;  // several attempts, to meet each endpoint
 };
 

@@ -97,6 +97,19 @@ ServiceFacts collect_service_facts(const SourcePod& src, const ServiceContext& c
   in.to_services = o.to_services;
   in.max_services = o.max_services;
   f.targets = select_targets(in);
+  if (o.sources > kFewSources) {
+    // Node scale: the dns and apiserver layers connect to these backends from every source
+    // already; the service layer keeps their rules check and does not double the load.
+    for (auto& t : f.targets) {
+      const std::string owner = owner_layer(t.service);
+      if (!t.probe || owner.empty() ||
+          std::find(o.other_layers.begin(), o.other_layers.end(), owner) == o.other_layers.end()) {
+        continue;
+      }
+      t.probe = false;
+      t.left_to = "the " + owner + " layer probes " + t.service + "'s backends from this pod";
+    }
+  }
   f.endpoint_pods = endpoint_pods(f.targets, ctx.inventory);
   if (ctx.node_links && needs_hairpin(f)) f.hairpin_port = read_hairpin_port(src, ctx);
   auto ns = netns::Netns::open_path(src.netns.path);
@@ -128,6 +141,9 @@ class ServiceRun final : public LayerRun {
     o_.timeout = options.timeout;
     o_.to_services = options.to;
     o_.sources = s.sources.size();
+    for (const auto layer : {report::Layer::kDns, report::Layer::kApiserver}) {
+      if (options.selected(layer)) o_.other_layers.emplace_back(report::to_string(layer));
+    }
   }
   Checks source(const SourcePod& src) override { return run_service_layer(src, ctx_, o_); }
 

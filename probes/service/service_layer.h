@@ -42,6 +42,9 @@ struct ServiceOptions {
   std::size_t max_services = 20;         // Services probed per source (kube-dns, kubernetes first)
   std::vector<std::string> to_services;  // --to: "ns/name", "name" or a ClusterIP
   std::size_t sources = 1;               // how many sources the run probes from
+  // The other layers of the run: with more than kFewSources sources, a Service whose backend
+  // such a layer probes itself (kube-dns, default/kubernetes) is not connected to twice.
+  std::vector<std::string> other_layers;
 };
 
 // Everything the checks are made from, read and probed for one source.
