@@ -25,7 +25,7 @@ inline constexpr int kPerDestination = 2;
 inline constexpr int kPerNode = 32;
 inline constexpr std::chrono::microseconds kConnectSpacing{4000};
 inline constexpr std::chrono::microseconds kPingSpacing{500};
-inline constexpr std::chrono::milliseconds kHold{100};
+inline constexpr std::chrono::milliseconds kHold{20};
 
 enum class ProbeKind { kConnect, kPing };
 

@@ -405,6 +405,61 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// The same-node faults on a node of 30 pods, in node mode: same-node probing samples its peers
+// there (a ring, 3 peers per pod) instead of all pairs, and must find every fault the pairs
+// found. Rebuilds the lab at 30 pods per node, and the default lab again at the end.
+TEST(LabNodeScale, SameNodeFaultsAreFoundOnAThirtyPodNode) {
+  ASSERT_EQ(sh(kLab + " down >/dev/null && " + kLab + " up --pods-per-node 30 >/dev/null"), 0);
+  struct Case {
+    const char* fault;
+    const char* code;
+  };
+  const std::string inventory = g_inventory + ".30";
+  auto node_mode = [&](int* status) {
+    const std::string out =
+        sh_output("ip netns exec ndlab-node1 " + std::string(ND_BINARY) +
+                      " diagnose -o json --timeout 500ms --inventory " + inventory,
+                  status);
+    return json::parse(out, nullptr, false);
+  };
+  ASSERT_EQ(sh(kLab + " inventory > " + inventory), 0);
+  int status = -1;
+  json r = node_mode(&status);
+  ASSERT_FALSE(r.is_discarded());
+  EXPECT_EQ(r["sources"].size(), 30u);
+  EXPECT_EQ(status, 0) << r["root_cause"].dump(2);
+  std::size_t pings = 0;
+  for (const auto& l : r["layers"]) {
+    if (l["layer"] != "same-node") continue;
+    for (const auto& c : l["checks"]) {
+      if (c["id"].get<std::string>().starts_with("same-node.ping:")) ++pings;
+    }
+  }
+  // A ring of 3 peers per pod, not all pairs (30 * 29 = 870).
+  EXPECT_LE(pings, 3u * 30u);
+  std::printf("[ scale    ] 30-pod node, healthy: %d ms, %zu same-node pings\n",
+              r["duration_ms"].get<int>(), pings);
+  for (const Case& f : {Case{"filter-drop", "filter-drop"}, Case{"pod-link-down", "pod-link-down"},
+                        Case{"neighbor-failed", "neighbor-failed"}, Case{"pod-snat", "pod-snat"}}) {
+    SCOPED_TRACE(f.fault);
+    ASSERT_EQ(sh(kLab + " heal >/dev/null && " + kLab + " fault " + f.fault + " >/dev/null && " +
+                 kLab + " inventory > " + inventory),
+              0);
+    r = node_mode(&status);
+    ASSERT_FALSE(r.is_discarded());
+    EXPECT_EQ(status, 1);
+    ASSERT_TRUE(r["root_cause"].is_object()) << f.fault;
+    EXPECT_EQ(r["root_cause"]["code"], f.code) << r["root_cause"].dump(2);
+    std::printf("[ scale    ] 30-pod node, %s: %d ms, root cause %s (%s)\n", f.fault,
+                r["duration_ms"].get<int>(), r["root_cause"]["code"].get<std::string>().c_str(),
+                r["root_cause"]["layer"].get<std::string>().c_str());
+  }
+  std::remove(inventory.c_str());
+  EXPECT_EQ(sh(kLab + " down >/dev/null && " + kLab + " up >/dev/null && " + kLab +
+               " inventory > " + g_inventory),
+            0);
+}
+
 }  // namespace
 }  // namespace netdoctor
 
