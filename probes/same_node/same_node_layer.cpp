@@ -173,24 +173,12 @@ PairProbe probe_in(const netns::Netns& ns, std::string target, std::string ip,
   std::future<Result<std::optional<SeenEcho>>> capture;
   if (rx) capture = start_capture(*rx, o.id, timeout);
   auto r = netns::run_in(ns, [&p, &o] {
-    auto echo = icmp_echo(p.target_ip, o);
+    // Silence is confirmed once; the capture watches the first echo, by which a second silence
+    // is judged.
+    auto echo = icmp_echo_confirmed(p.target_ip, o);
     if (!echo) {
       p.error = echo.error().message();
       return;
-    }
-    if (echo->outcome == EchoOutcome::kTimeout) {
-      // Silence is confirmed once; the capture above watched the first echo, which is what a
-      // second silence is judged by.
-      EchoOptions again = o;
-      again.id = 0;
-      if (auto second = icmp_echo(p.target_ip, again)) {
-        second->attempts = 2;
-        second->first_attempt = echo->detail.empty() ? "no answer" : echo->detail;
-        if (second->outcome == EchoOutcome::kReply)
-          echo = std::move(second);
-        else
-          echo->attempts = 2;
-      }
     }
     p.echo = *echo;
     if (echo->outcome != EchoOutcome::kReply) read_neighbour(p);

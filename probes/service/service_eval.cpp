@@ -128,14 +128,9 @@ std::string endpoint_id(const std::string& ep) {
 // finding (dns-server-unreachable, apiserver-unreachable, or egress-no-snat for an API server
 // outside the pod network). Here their endpoints' failures only warn, so the lowest failing
 // layer stays the one that explains them; their rules are still this layer's.
-std::string owner_of(const std::string& service) {
-  if (service == "kube-system/kube-dns") return "dns";
-  if (service == "default/kubernetes") return "apiserver";
-  return {};
-}
 
 void defer_to_owner(const std::string& service, Check& c) {
-  const std::string owner = owner_of(service);
+  const std::string owner = owner_layer(service);
   if (owner.empty() || c.status != Status::kFail || c.code != report::Code("endpoint-unreachable"))
     return;
   c.status = Status::kWarn;
@@ -219,7 +214,9 @@ Check no_endpoints_check(const ServiceFacts& f, const ServiceTarget& t) {
 }  // namespace
 
 std::string owner_layer(const std::string& service) {
-  return owner_of(service);
+  if (service == "kube-system/kube-dns") return "dns";
+  if (service == "default/kubernetes") return "apiserver";
+  return {};
 }
 
 bool source_is_endpoint(const ServiceTarget& t, const std::string& source_ip) {
@@ -272,20 +269,8 @@ Check clusterip_check(const ServiceFacts& f, const ServiceTarget& t) {
     return c;
   }
   c.evidence.push_back("TCP connects to " + where(t) + ": " + tally(probes));
-  const int slow = static_cast<int>(std::count_if(probes.begin(), probes.end(), recovered));
-  if (bad == 0 && slow == 0) {
-    c.summary = std::to_string(ran) + " connects through " + where(t) + " succeeded";
-    return c;
-  }
   if (bad == 0) {
-    // Every connect got through, some only when asked again: a dropped SYN, not a broken path.
-    c.status = Status::kWarn;
-    c.code = "intermittent";
-    c.summary = std::to_string(slow) + " of " + std::to_string(ran) + " connects through " +
-                where(t) + " (" + t.name + ") timed out once and connected when confirmed";
-    for (const auto& p : probes) {
-      if (recovered(p)) c.evidence.push_back("connect " + p.target + ": " + describe(p));
-    }
+    c.summary = std::to_string(ran) + " connects through " + where(t) + " succeeded";
     return c;
   }
   c.status = Status::kFail;
@@ -383,7 +368,7 @@ Check endpoint_check(const ServiceFacts& f, const ConnectProbe& p) {
   for (const auto& t : f.targets) {
     if (std::find(t.endpoints.begin(), t.endpoints.end(), p.target) == t.endpoints.end()) continue;
     behind.push_back(t.name);
-    if (owner_of(t.service).empty()) all_owned = false;
+    if (owner_layer(t.service).empty()) all_owned = false;
     owned = t.service;
     if (const auto* e = rule_endpoint(t, p.target); e && !connected(p)) {
       c.evidence.push_back(sep_evidence(t, *e));

@@ -162,21 +162,10 @@ symptom_egress-no-snat() {
   [ "$(curl_code client-a "http://$INET_IP/")" != 0 ] &&
     nsx "$(node_ns 1)" curl -sS --max-time 2 -o /dev/null "http://$INET_IP/"
 }
-symptom_coredns-no-snat() {
-  # Outside names fail through the cluster DNS (its forwards leave node1 unmasqueraded), cluster
-  # names still resolve, and node1 itself still reaches the upstream. Three tries, as for
-  # dns-upstream-failure: right after a heal the forwarder's first query can still be lost.
-  local try
-  for try in 1 2 3; do
-    [ -n "$(dig_a client-a "$KUBE_DNS_IP" "$INET_DOMAIN")" ] && return 1
-    [ "$try" = 3 ] || sleep 0.3
-  done
-  [ -n "$(dig_a client-a "$KUBE_DNS_IP" "kubernetes.default.svc.$CLUSTER_DOMAIN")" ] &&
-    nsx "$(node_ns 1)" curl -sS --max-time 2 -o /dev/null "http://$INET_IP/"
-}
-symptom_dns-upstream-failure() {
-  # Three tries: right after a heal the cluster DNS's first forward to the restarted upstream can
-  # still fail (seen once in CI), which is the forwarder recovering, not the fault.
+# Outside names fail through the cluster DNS while cluster names resolve. Three tries: right after
+# a heal the cluster DNS's first forward can still fail (seen once in CI), which is the forwarder
+# recovering, not the fault.
+outside_names_fail_through_cluster_dns() {
   local try
   for try in 1 2 3; do
     [ -n "$(dig_a client-a "$KUBE_DNS_IP" "$INET_DOMAIN")" ] && return 1
@@ -184,6 +173,12 @@ symptom_dns-upstream-failure() {
   done
   [ -n "$(dig_a client-a "$KUBE_DNS_IP" "kubernetes.default.svc.$CLUSTER_DOMAIN")" ]
 }
+symptom_coredns-no-snat() {
+  # The cluster DNS's forwards leave node1 unmasqueraded; node1 itself still reaches the upstream.
+  outside_names_fail_through_cluster_dns &&
+    nsx "$(node_ns 1)" curl -sS --max-time 2 -o /dev/null "http://$INET_IP/"
+}
+symptom_dns-upstream-failure() { outside_names_fail_through_cluster_dns; }
 symptom_dns-resolv-conf-invalid() {
   [ -z "$(in_pod client-a dig +search +time=1 +tries=1 +short kubernetes.default A 2>/dev/null | grep -E '^[0-9.]+$')" ] &&
     [ -n "$(dig_a client-a "$KUBE_DNS_IP" "kubernetes.default.svc.$CLUSTER_DOMAIN")" ]
