@@ -39,7 +39,7 @@ ProbeGate::Permit ProbeGate::acquire(ProbeKind kind, const std::string& address,
       }
       ++in_flight_;
       ++(kind == ProbeKind::kConnect ? counts_.connects : counts_.pings);
-      return Permit(this, std::move(keys));
+      return Permit(this, std::move(keys), now);
     }
     if (slot) {
       cv_.wait_until(lock, ready_at);

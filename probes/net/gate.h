@@ -39,19 +39,25 @@ class ProbeGate {
    public:
     Permit(const Permit&) = delete;
     Permit& operator=(const Permit&) = delete;
-    Permit(Permit&& other) noexcept : gate_(other.gate_), keys_(std::move(other.keys_)) {
+    Permit(Permit&& other) noexcept
+        : gate_(other.gate_), keys_(std::move(other.keys_)), granted_(other.granted_) {
       other.gate_ = nullptr;
     }
     Permit& operator=(Permit&&) = delete;
     ~Permit() { release(); }
     // Gives the permit back before the probe ends (a handshake still waiting after kHold).
     void release();
+    // When the gate let the probe start (the spacing is kept between these instants).
+    [[nodiscard]] std::chrono::steady_clock::time_point granted() const { return granted_; }
 
    private:
     friend class ProbeGate;
-    Permit(ProbeGate* gate, std::vector<std::string> keys) : gate_(gate), keys_(std::move(keys)) {}
+    Permit(ProbeGate* gate, std::vector<std::string> keys,
+           std::chrono::steady_clock::time_point granted)
+        : gate_(gate), keys_(std::move(keys)), granted_(granted) {}
     ProbeGate* gate_;
     std::vector<std::string> keys_;
+    std::chrono::steady_clock::time_point granted_;
   };
 
   // Waits (without a bound: the run's deadline cuts a waiting task) until a probe of `kind` to

@@ -63,6 +63,11 @@ int count_failed(const std::vector<ConnectProbe>& probes) {
   return static_cast<int>(std::count_if(probes.begin(), probes.end(), failed));
 }
 
+bool ran_any(const std::vector<ConnectProbe>& probes) {
+  return std::any_of(probes.begin(), probes.end(),
+                     [](const auto& p) { return p.result.has_value(); });
+}
+
 const rules::EndpointRule* rule_endpoint(const ServiceTarget& t, const std::string& ep) {
   if (!t.rule) return nullptr;
   for (const auto& e : t.rule->endpoints) {
@@ -273,9 +278,22 @@ Check clusterip_check(const ServiceFacts& f, const ServiceTarget& t) {
     c.summary = std::to_string(ran) + " connects through " + where(t) + " succeeded";
     return c;
   }
+  const auto& again = t.via_cluster_ip_again;
+  if (ran_any(again) && count_failed(again) == 0) {
+    // Asked again, every connect went through: a dropped SYN (a small accept queue, a busy
+    // node), not a broken path. Reported with its counts, never a root cause on its own.
+    c.status = Status::kWarn;
+    c.code = "intermittent";
+    c.summary = std::to_string(bad) + " of " + std::to_string(ran) + " connects through " +
+                where(t) + " (" + t.name + ") failed, then all " + std::to_string(again.size()) +
+                " connected when asked again";
+    c.evidence.push_back("asked again: " + tally(again));
+    return c;
+  }
   c.status = Status::kFail;
   c.summary = std::to_string(bad) + " of " + std::to_string(ran) + " connects through " + where(t) +
               " (" + t.name + ") failed";
+  if (ran_any(again)) c.evidence.push_back("asked again: " + tally(again));
   for (const auto& p : probes) {
     if (failed(p)) c.evidence.push_back("connect " + p.target + ": " + describe(p));
   }
@@ -323,13 +341,16 @@ Check hairpin_check(const ServiceFacts& f, const ServiceTarget& t) {
   const auto& port = f.hairpin_port;
   const bool flag_off = port && port->hairpin && !*port->hairpin;
   const int bad = count_failed(t.via_cluster_ip);
+  const int bad_again = count_failed(t.via_cluster_ip_again);
   // Failures only count as hairpin when every other endpoint answers: then the only path that
   // differs is the one where the DNAT picks the source itself.
   // And the pod must answer itself by its own address: a dead server is no hairpin problem.
+  // And they must come back when asked again: a broken hairpin fails every time the DNAT picks
+  // the pod, a dropped SYN (its own small accept queue, busy with the others) does not.
   const ConnectProbe* self = self_probe(f, t);
   const bool self_ok = self == nullptr || !failed(*self);
-  const bool inferred =
-      bad > 0 && self_ok && others_answer(f, t) && !rules_missing(t) && t.diffs.empty();
+  const bool inferred = bad > 0 && bad_again > 0 && self_ok && others_answer(f, t) &&
+                        !rules_missing(t) && t.diffs.empty();
   if (port) c.evidence.push_back(port_evidence(*port));
   if (!flag_off && !self_ok) {
     c.status = Status::kSkip;
@@ -337,6 +358,18 @@ Check hairpin_check(const ServiceFacts& f, const ServiceTarget& t) {
     return c;
   }
   if (!flag_off && !inferred) {
+    if (bad > 0 && !ran_any(t.via_cluster_ip_again)) {
+      c.status = Status::kSkip;
+      c.summary = "not judged: " + std::to_string(bad) + " connects through " + where(t) +
+                  " failed and were not asked again";
+      return c;
+    }
+    if (bad > 0 && bad_again == 0) {
+      c.summary = "no sign of a broken hairpin: " + std::to_string(bad) + " connects through " +
+                  where(t) + " failed, none of " + std::to_string(t.via_cluster_ip_again.size()) +
+                  " when asked again";
+      return c;
+    }
     c.summary = f.source + " reaches itself through " + t.name + " (" + where(t) + ")";
     return c;
   }
@@ -347,6 +380,10 @@ Check hairpin_check(const ServiceFacts& f, const ServiceTarget& t) {
     c.evidence.push_back(std::to_string(bad) + " of " + std::to_string(t.via_cluster_ip.size()) +
                          " connects from the pod to " + where(t) +
                          " failed, while every other endpoint answers directly");
+  }
+  if (bad_again > 0) {
+    c.evidence.push_back("asked again, " + std::to_string(bad_again) + " of " +
+                         std::to_string(t.via_cluster_ip_again.size()) + " failed again");
   }
   if (self) c.evidence.push_back("the pod reaches itself by its own address: " + describe(*self));
   if (!port)

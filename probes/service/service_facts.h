@@ -47,6 +47,10 @@ struct ServiceTarget {
   // (kube-dns: the dns layer; default/kubernetes: the apiserver layer): the reason of the skip.
   std::string left_to;
   std::vector<ConnectProbe> via_cluster_ip;  // several attempts, to meet each endpoint
+  // When any of those failed, the same number of attempts once more after them: a dropped SYN
+  // (a small accept queue, a busy node) passes the second time, a broken path does not. Empty
+  // when nothing failed or the round did not run.
+  std::vector<ConnectProbe> via_cluster_ip_again;
 };
 
 // The source pod's host-side bridge port, read on the node (node mode only).

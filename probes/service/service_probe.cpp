@@ -89,12 +89,30 @@ void run_service_probes(const netns::Netns& ns, ServiceFacts& facts,
       direct.emplace_back(ep, start(ns, ip, port, timeout, true));
     }
   }
+  // A Service whose ClusterIP connects failed is asked once more, as many times, while the
+  // endpoints' confirmations run: a ClusterIP connect cannot be confirmed one by one (the next
+  // one is translated to another endpoint at random), but a round can. Failures that do not
+  // come back are intermittent, never a broken path (service_eval).
+  std::vector<std::vector<Pending>> again(facts.targets.size());
   for (std::size_t i = 0; i < via.size(); ++i) {
-    const ServiceTarget& t = facts.targets[i];
+    ServiceTarget& t = facts.targets[i];
     const std::string where = t.ip + ":" + std::to_string(t.port);
-    for (auto& pending : via[i]) facts.targets[i].via_cluster_ip.push_back(finish(where, pending));
+    for (auto& pending : via[i]) t.via_cluster_ip.push_back(finish(where, pending));
+    const bool any_failed =
+        std::any_of(t.via_cluster_ip.begin(), t.via_cluster_ip.end(), [](const ConnectProbe& p) {
+          return p.result && p.result->outcome != ConnectOutcome::kConnected;
+        });
+    if (!any_failed) continue;
+    for (std::size_t a = 0; a < t.via_cluster_ip.size(); ++a) {
+      again[i].push_back(start(ns, t.ip, t.port, timeout, false, endpoint_ips(t)));
+    }
   }
   for (auto& [ep, pending] : direct) facts.endpoints[ep] = finish(ep, pending);
+  for (std::size_t i = 0; i < again.size(); ++i) {
+    ServiceTarget& t = facts.targets[i];
+    const std::string where = t.ip + ":" + std::to_string(t.port);
+    for (auto& pending : again[i]) t.via_cluster_ip_again.push_back(finish(where, pending));
+  }
 }
 
 }  // namespace netdoctor::probes
