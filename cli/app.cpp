@@ -38,6 +38,8 @@ void add_diagnosis_options(CLI::App* cmd, DiagnoseOptions& o) {
   cmd->add_option("--from", o.from,
                   "source pod: NAMESPACE/NAME, ip:A.B.C.D, pid:N or a netns path (repeatable; "
                   "default: every pod here)");
+  cmd->add_flag("--allow-userns", o.allow_userns,
+                "let --from by address take a namespace owned by another user namespace");
   cmd->add_option("--inventory", o.inventory,
                   "kubectl get ... -o json output ('-' = stdin), read at the start of each run");
   add_kubeconfig(cmd, o.kubeconfig);
@@ -95,6 +97,8 @@ std::optional<int> parse_command_line(int argc, const char* const* argv, Command
   TraceOptions& trace = line.trace;
   auto* tr = app.add_subcommand("trace", "Follow one flow through the node's rules and probe it");
   tr->add_option("--from", trace.from, "source pod REF")->required();
+  tr->add_flag("--allow-userns", trace.allow_userns,
+               "let --from by address take a namespace owned by another user namespace");
   tr->add_option("--to", trace.to, "destination IP:PORT[/tcp|udp]")->required();
   tr->add_option("--inventory", trace.inventory, "kubectl get ... -o json output");
   tr->add_option("--timeout", trace.timeout, "probe timeout")->default_str("1s");

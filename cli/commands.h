@@ -17,6 +17,7 @@ struct PodsOptions {
 
 struct DiagnoseOptions {
   std::vector<std::string> from;
+  bool allow_userns = false;  // --from by address may take a namespace of another user namespace
   std::string inventory;
   std::string kubeconfig;  // list the cluster from this kubeconfig's API server
   std::vector<std::string> egress;
@@ -40,6 +41,7 @@ struct ServicesOptions {
 
 struct TraceOptions {
   std::string from;
+  bool allow_userns = false;
   std::string to;  // IP:PORT[/tcp|udp]
   std::string inventory;
   std::string kubeconfig;

@@ -112,6 +112,7 @@ std::optional<DiagnosePlan> plan_diagnose(const DiagnoseOptions& o, std::ostream
   plan.probe.parallel = static_cast<std::size_t>(o.parallel);
   plan.probe.layers = *layers;
   plan.refs = *refs;
+  plan.sources.allow_userns = o.allow_userns;
   for (const auto& url : o.egress) {
     if (auto parsed = probes::parse_egress_url(url); !parsed) {
       print_error(err, parsed.error().message());
@@ -136,8 +137,8 @@ std::optional<report::Report> run_diagnosis(const DiagnosePlan& plan, std::ostre
   const auto start = std::chrono::steady_clock::now();
   auto session = open_session(plan.session, err, exit_code);
   if (!session) return std::nullopt;
-  auto sources =
-      probes::resolve_sources(plan.refs, session->discovery, session->inv(), session->mode);
+  auto sources = probes::resolve_sources(plan.refs, session->discovery, session->inv(),
+                                         session->mode, plan.sources);
   if (!sources) {
     print_error(err, sources.error().message());
     exit_code = report::kExitUsage;

@@ -19,6 +19,7 @@ namespace netdoctor::cli {
 struct DiagnosePlan {
   probes::DiagnoseOptions probe;
   std::vector<inventory::Ref> refs;  // --from; empty: every pod on this node
+  probes::SourceOptions sources;     // how --from is resolved
   SessionOptions session;
 };
 

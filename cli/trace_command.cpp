@@ -68,7 +68,8 @@ int run_trace(const TraceOptions& o, std::ostream& out, std::ostream& err) {
   int code = 0;
   auto session = open_session({o.inventory, "node", o.kubeconfig}, err, code);
   if (!session) return code;
-  auto sources = probes::resolve_sources({*ref}, session->discovery, session->inv(), session->mode);
+  auto sources = probes::resolve_sources({*ref}, session->discovery, session->inv(), session->mode,
+                                         {.allow_userns = o.allow_userns});
   if (!sources) {
     print_error(err, sources.error().message());
     return report::kExitUsage;

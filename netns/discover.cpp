@@ -84,6 +84,8 @@ void inspect(NetnsInfo& info, const Netns& self) {
     info.error = ns.error().message();
     return;
   }
+  // Unreadable (an old kernel without NS_GET_USERNS) counts as the host's: nothing to go by.
+  if (auto host = owned_by_host_userns(ns->fd()); host) info.foreign_userns = !*host;
   const int self_fd = self.fd();
   struct Seen {
     LinkSnapshot links;

@@ -31,6 +31,9 @@ struct NetnsInfo {
   bool local = false;
   std::string pod_interface;  // the pod side of that veth, e.g. "eth0"
   int host_veth_index = 0;    // ifindex of the peer in the prober's namespace
+  // Owned by a user namespace other than the host's (netns.h): --from does not take it by
+  // address unless asked (--allow-userns).
+  bool foreign_userns = false;
 
   // The first IPv4 address of the pod interface (else of any interface but lo).
   [[nodiscard]] std::string primary_ip() const;

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -73,6 +75,22 @@ Result<NetnsId> stat_netns(const std::string& path) {
 
 Result<NetnsId> current_netns_id() {
   return stat_netns("/proc/thread-self/ns/net");
+}
+
+Result<bool> owned_by_host_userns(int netns_fd) {
+  static const Result<NetnsId> host = []() -> Result<NetnsId> {
+    struct stat st {};
+    if (::stat("/proc/1/ns/user", &st) == 0 || ::stat("/proc/self/ns/user", &st) == 0) {
+      return NetnsId{st.st_dev, st.st_ino};
+    }
+    return fail_errno(errno, "cannot stat the host's user namespace");
+  }();
+  if (!host) return tl::unexpected(host.error());
+  Fd owner(::ioctl(netns_fd, NS_GET_USERNS));
+  if (!owner) return fail_errno(errno, "cannot read the owning user namespace (NS_GET_USERNS)");
+  struct stat st {};
+  if (::fstat(owner.get(), &st) != 0) return fail_errno(errno, "cannot stat a user namespace");
+  return NetnsId{st.st_dev, st.st_ino} == *host;
 }
 
 }  // namespace netdoctor::netns

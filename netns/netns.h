@@ -47,6 +47,11 @@ class Netns {
 // The id of a namespace file without keeping it open.
 [[nodiscard]] Result<NetnsId> stat_netns(const std::string& path);
 
+// Whether the network namespace open at `fd` is owned by the host's user namespace (that of
+// pid 1, else the prober's own): a namespace made inside a pod's user namespace (rootless
+// tools, or an unprivileged tenant) is not, and may carry any address it likes.
+[[nodiscard]] Result<bool> owned_by_host_userns(int netns_fd);
+
 // The id of the calling thread's namespace.
 [[nodiscard]] Result<NetnsId> current_netns_id();
 

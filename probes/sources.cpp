@@ -56,9 +56,52 @@ SourcePod self_source(const netns::Discovery& d, const inventory::Inventory* inv
   return s;
 }
 
-const netns::NetnsInfo* find_by_ip(const netns::Discovery& d, const std::string& ip) {
+// "/var/run/netns/cni-1 (pid 42)" for an error that names namespaces.
+std::string describe_ns(const netns::NetnsInfo& info) {
+  std::string out = info.path;
+  if (info.pid() != 0 && info.path.rfind("/proc/", 0) != 0) {
+    out += " (pid " + std::to_string(info.pid()) + ")";
+  }
+  if (info.foreign_userns) out += " (owned by another user namespace)";
+  return out;
+}
+
+std::string describe_all(const std::vector<const netns::NetnsInfo*>& list) {
+  std::string out;
+  for (const auto* info : list) out += (out.empty() ? "" : ", ") + describe_ns(*info);
+  return out;
+}
+
+// The one namespace that carries `ip`. Anyone able to make a namespace can give it any address,
+// so an address alone must not pick a namespace when it is not unique: the pods of this node
+// come first (their veth's peer is here, which no one else can arrange without the node's
+// privileges), then the others; two candidates of the same rank are refused, both named, and
+// namespaces owned by another user namespace are only taken when `allow_userns`.
+Result<const netns::NetnsInfo*> find_by_ip(const netns::Discovery& d, const std::string& ip,
+                                           const std::string& what, const SourceOptions& o) {
+  std::vector<const netns::NetnsInfo*> local;
+  std::vector<const netns::NetnsInfo*> other;
+  std::vector<const netns::NetnsInfo*> refused;
   for (const auto& info : d.others) {
-    if (has_ip(info.links, ip)) return &info;
+    if (!has_ip(info.links, ip)) continue;
+    if (info.foreign_userns && !o.allow_userns) {
+      refused.push_back(&info);
+    } else {
+      (info.local ? local : other).push_back(&info);
+    }
+  }
+  const auto& pick = local.empty() ? other : local;
+  if (pick.size() == 1) return pick.front();
+  if (pick.size() > 1) {
+    return fail(ErrorCode::kInvalidInput, what + ": " + std::to_string(pick.size()) +
+                                              " network namespaces carry " + ip + ": " +
+                                              describe_all(pick) +
+                                              "; name one with --from pid:N or --from NETNS-PATH");
+  }
+  if (!refused.empty()) {
+    return fail(ErrorCode::kInvalidInput,
+                what + ": " + ip + " is only carried by " + describe_all(refused) +
+                    ", owned by a user namespace other than the host's; --allow-userns takes it");
   }
   return nullptr;
 }
@@ -71,9 +114,12 @@ const netns::NetnsInfo* find_by_id(const netns::Discovery& d, const netns::Netns
 }
 
 Result<SourcePod> resolve_by_ip(const std::string& ip, const std::string& what,
-                                const netns::Discovery& d, const inventory::Inventory* inv) {
+                                const netns::Discovery& d, const inventory::Inventory* inv,
+                                const SourceOptions& o) {
   if (has_ip(d.self_links, ip)) return self_source(d, inv);
-  if (const auto* info = find_by_ip(d, ip)) return make_source(*info, inv);
+  auto info = find_by_ip(d, ip, what, o);
+  if (!info) return tl::unexpected(info.error());
+  if (*info != nullptr) return make_source(**info, inv);
   return fail(ErrorCode::kNotFound, what + ": no network namespace on this host has " + ip);
 }
 
@@ -105,7 +151,7 @@ Result<SourcePod> resolve_by_hostname(const inventory::Pod& pod, const netns::Di
 }
 
 Result<SourcePod> resolve_pod(const inventory::Ref& ref, const netns::Discovery& d,
-                              const inventory::Inventory* inv) {
+                              const inventory::Inventory* inv, const SourceOptions& o) {
   const std::string what = "pod " + ref.ns + "/" + ref.name;
   if (inv == nullptr) {
     return fail(ErrorCode::kInvalidInput, what + ": naming a pod needs --inventory");
@@ -116,8 +162,10 @@ Result<SourcePod> resolve_pod(const inventory::Ref& ref, const netns::Discovery&
     return fail(ErrorCode::kInvalidInput, what + ": uses the host network; nothing to enter");
   }
   if (pod->ip.empty()) return fail(ErrorCode::kNotFound, what + ": has no IP yet");
-  auto src = resolve_by_ip(pod->ip, what, d, inv);
-  if (!src) src = resolve_by_hostname(*pod, d);
+  auto src = resolve_by_ip(pod->ip, what, d, inv, o);
+  // An ambiguous or refused address is an answer: only a missing one looks further.
+  if (src || src.error().code != ErrorCode::kNotFound) return src;
+  src = resolve_by_hostname(*pod, d);
   if (!src) {
     return fail(ErrorCode::kNotFound, what + " (" + pod->ip + ", node " + pod->node +
                                           "): its network namespace is not visible on this host");
@@ -126,12 +174,12 @@ Result<SourcePod> resolve_pod(const inventory::Ref& ref, const netns::Discovery&
 }
 
 Result<SourcePod> resolve_one(const inventory::Ref& ref, const netns::Discovery& d,
-                              const inventory::Inventory* inv) {
+                              const inventory::Inventory* inv, const SourceOptions& o) {
   switch (ref.kind) {
     case inventory::Ref::Kind::kPodName:
-      return resolve_pod(ref, d, inv);
+      return resolve_pod(ref, d, inv, o);
     case inventory::Ref::Kind::kIp:
-      return resolve_by_ip(ref.ip, "ip:" + ref.ip, d, inv);
+      return resolve_by_ip(ref.ip, "ip:" + ref.ip, d, inv, o);
     case inventory::Ref::Kind::kPid: {
       const std::string path = "/proc/" + std::to_string(ref.pid) + "/ns/net";
       auto src = resolve_by_id(netns::stat_netns(path), "pid:" + std::to_string(ref.pid), d, inv);
@@ -181,8 +229,8 @@ std::vector<SourcePod> local_pods(const netns::Discovery& d, const inventory::In
 
 Result<std::vector<SourcePod>> resolve_sources(const std::vector<inventory::Ref>& refs,
                                                const netns::Discovery& d,
-                                               const inventory::Inventory* inv,
-                                               netns::RunMode mode) {
+                                               const inventory::Inventory* inv, netns::RunMode mode,
+                                               const SourceOptions& options) {
   std::vector<SourcePod> out;
   if (refs.empty()) {
     if (mode == netns::RunMode::kPod) {
@@ -192,7 +240,7 @@ Result<std::vector<SourcePod>> resolve_sources(const std::vector<inventory::Ref>
     return local_pods(d, inv);
   }
   for (const auto& ref : refs) {
-    auto src = resolve_one(ref, d, inv);
+    auto src = resolve_one(ref, d, inv, options);
     if (!src) return tl::unexpected(src.error());
     const bool dup = std::any_of(out.begin(), out.end(),
                                  [&](const SourcePod& s) { return s.netns.id == src->netns.id; });

@@ -46,11 +46,17 @@ struct PodListing {
 [[nodiscard]] std::vector<SourcePod> local_pods(const netns::Discovery& discovery,
                                                 const inventory::Inventory* inventory);
 
+struct SourceOptions {
+  // Take a namespace owned by another user namespace when an address names it (--allow-userns).
+  bool allow_userns = false;
+};
+
 // Resolves REFs; with none, picks the default (node mode: every local pod; pod mode: itself).
 // Unknown pods, namespaces that are not visible and REFs that need an inventory are errors
-// (kInvalidInput / kNotFound) naming the REF.
+// (kInvalidInput / kNotFound) naming the REF. An address (ip:, or a pod's) carried by several
+// namespaces picks this node's pod among them, else is refused naming them all (kInvalidInput).
 [[nodiscard]] Result<std::vector<SourcePod>> resolve_sources(
     const std::vector<inventory::Ref>& refs, const netns::Discovery& discovery,
-    const inventory::Inventory* inventory, netns::RunMode mode);
+    const inventory::Inventory* inventory, netns::RunMode mode, const SourceOptions& options = {});
 
 }  // namespace netdoctor::probes

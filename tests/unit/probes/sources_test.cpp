@@ -100,6 +100,64 @@ TEST_F(Fixture, UnknownIpIsNotFound) {
   EXPECT_EQ(s.error().message(), "ip:10.9.9.9: no network namespace on this host has 10.9.9.9");
 }
 
+// Someone who can make a namespace can give it any address: a second namespace carrying the
+// pod's address must not take over its diagnosis.
+TEST_F(Fixture, AnotherNamespaceWithThePodsAddressDoesNotTakeOver) {
+  // Sorted before the pod's own by path, not local (its veth's peer is not here).
+  d.others.insert(d.others.begin(), ns(20, "/var/run/netns/0-impostor", "10.244.1.4", false));
+  for (const char* from : {"default/client", "ip:10.244.1.4"}) {
+    auto s = resolve_sources({ref(from)}, d, &inv, netns::RunMode::kNode);
+    ASSERT_TRUE(s.has_value()) << from << ": " << s.error().message();
+    EXPECT_EQ((*s)[0].netns.path, "/var/run/netns/a") << from;
+  }
+}
+
+TEST_F(Fixture, TwoNamespacesOfOneRankWithTheAddressAreRefusedAndNamed) {
+  auto twin = ns(21, "/var/run/netns/twin", "10.244.1.4", true);
+  twin.pids = {4242};
+  d.others.push_back(twin);
+  for (const char* from : {"default/client", "ip:10.244.1.4"}) {
+    auto s = resolve_sources({ref(from)}, d, &inv, netns::RunMode::kNode);
+    ASSERT_FALSE(s.has_value()) << from;
+    EXPECT_EQ(s.error().code, ErrorCode::kInvalidInput);
+    const std::string m = s.error().message();
+    EXPECT_NE(m.find("2 network namespaces carry 10.244.1.4"), std::string::npos) << m;
+    EXPECT_NE(m.find("/var/run/netns/a"), std::string::npos) << m;
+    EXPECT_NE(m.find("/var/run/netns/twin (pid 4242)"), std::string::npos) << m;
+    EXPECT_NE(m.find("--from pid:N"), std::string::npos) << m;
+  }
+  // Two that are not this node's pods: refused as well.
+  d.others.push_back(ns(22, "/var/run/netns/x", "10.244.2.50", false));
+  d.others.push_back(ns(23, "/var/run/netns/y", "10.244.2.50", false));
+  auto s = resolve_sources({ref("ip:10.244.2.50")}, d, &inv, netns::RunMode::kNode);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_NE(s.error().message().find("/var/run/netns/x, /var/run/netns/y"), std::string::npos)
+      << s.error().message();
+}
+
+TEST_F(Fixture, ANamespaceOfAnotherUserNamespaceIsOnlyTakenWhenAsked) {
+  auto nested = ns(24, "/var/run/netns/nested", "10.244.9.9", false);
+  nested.foreign_userns = true;
+  d.others.push_back(nested);
+  auto s = resolve_sources({ref("ip:10.244.9.9")}, d, &inv, netns::RunMode::kNode);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidInput);
+  EXPECT_NE(s.error().message().find("owned by a user namespace other than the host's"),
+            std::string::npos)
+      << s.error().message();
+  EXPECT_NE(s.error().message().find("--allow-userns"), std::string::npos);
+  s = resolve_sources({ref("ip:10.244.9.9")}, d, &inv, netns::RunMode::kNode,
+                      {.allow_userns = true});
+  ASSERT_TRUE(s.has_value()) << s.error().message();
+  EXPECT_EQ((*s)[0].netns.path, "/var/run/netns/nested");
+  // Beside a namespace of the host's, it is not even a candidate.
+  auto plain = ns(25, "/var/run/netns/plain", "10.244.9.9", false);
+  d.others.push_back(plain);
+  s = resolve_sources({ref("ip:10.244.9.9")}, d, &inv, netns::RunMode::kNode);
+  ASSERT_TRUE(s.has_value()) << s.error().message();
+  EXPECT_EQ((*s)[0].netns.path, "/var/run/netns/plain");
+}
+
 TEST_F(Fixture, ListPodsShowsLocalAndNamedOnly) {
   inv.pods[1].ip = "10.244.2.9";  // now the other node's namespace is a known pod
   d.others.push_back(ns(13, "/var/run/netns/router", "172.30.0.1", false));
