@@ -1,6 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages netdoctor needs to build, test and run its lab.
 # Idempotent: when everything is present it prints one line and touches nothing.
+#
+# It installs packages and nothing else: it never starts, stops, restarts, reloads or
+# reconfigures a service. Debian starts a package's service when the package is installed
+# (nginx would listen on the host's :80); around its own `apt-get install` this script puts a
+# temporary /usr/sbin/policy-rc.d that exits 101, Debian's standard way to tell the
+# maintainer scripts (invoke-rc.d, deb-systemd-invoke) not to start, stop or reload anything.
+# It is created only when there is none (container images usually have one, which is then used
+# as it is) and removed as soon as the install ends, also when it fails or is interrupted. An
+# nginx that runs already, the user's, is left alone: the lab runs its own nginx instances in
+# its own network namespaces and needs nothing of the host's :80.
 set -euo pipefail
 
 PACKAGES=(
@@ -12,8 +22,10 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev libnftables-dev
   libyaml-cpp-dev      # kubeconfig files (inventory/kubeconfig.cpp)
   libmicrohttpd-dev    # the HTTP server of `netdoctor serve` (cli/http_server.cpp)
-  # the lab and the tools its tests prove faults with
-  iproute2 iptables nftables containernetworking-plugins dnsmasq-base nginx-light openssl
+  # the lab and the tools its tests prove faults with. nginx, not nginx-light: on Debian 12
+  # nginx-light is only nginx plus libnginx-mod-http-echo, a module the lab does not use and
+  # that would be enabled in the configuration of a host nginx (/etc/nginx/modules-enabled).
+  iproute2 iptables nftables containernetworking-plugins dnsmasq-base nginx openssl
   curl dnsutils iputils-ping procps util-linux graphviz kmod conntrack
   # the deployment tests: manifests (python3-yaml), the kubectl plugin (shellcheck)
   python3-yaml shellcheck
@@ -41,8 +53,30 @@ fi
 echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts nginx when the package is installed; the lab runs its own instances.
-if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
-pkill -x nginx 2>/dev/null || true
+
+POLICY_RC=/usr/sbin/policy-rc.d
+POLICY_MARK="written by netdoctor's scripts/setup.sh for the length of its apt-get install"
+policy_ours=0
+# Removes the policy-rc.d this script wrote, only if it is still the one it wrote.
+policy_remove() {
+  if [ "$policy_ours" = 1 ] && grep -qF "$POLICY_MARK" "$POLICY_RC" 2>/dev/null; then
+    rm -f "$POLICY_RC"
+  fi
+  policy_ours=0
+}
+if [ ! -e "$POLICY_RC" ] && [ ! -L "$POLICY_RC" ]; then
+  trap policy_remove EXIT
+  trap 'exit 129' HUP
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  # noclobber: the file is created only if it still does not exist (O_EXCL).
+  if (set -C && printf '#!/bin/sh\n# %s\nexit 101\n' "$POLICY_MARK" >"$POLICY_RC") 2>/dev/null; then
+    policy_ours=1
+    chmod 0755 "$POLICY_RC"
+  fi
+fi
+# NEEDRESTART_SUSPEND: needrestart, where installed, would restart services whose libraries
+# the install upgraded; it skips its apt hook when this is set.
+NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+policy_remove
 echo "setup: done"
