@@ -1,15 +1,13 @@
 #include "cli/picture.h"
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 
 #include "cli/session.h"
 #include "report/path.h"
+#include "rules/command.h"
 
 namespace netdoctor::cli {
 
@@ -24,42 +22,25 @@ bool write_text(const std::string& file, const std::string& text, std::ostream& 
   std::ofstream out(file, std::ios::trunc);
   out << text;
   if (!out.flush()) {
-    print_error(err, "cannot write the picture to " + file + ": " + std::strerror(errno));
+    const int e = errno;
+    print_error(err, "cannot write the picture to " + file + ": " + std::strerror(e) +
+                         (e == EACCES ? " (netdoctor keeps no CAP_DAC_OVERRIDE: write it where "
+                                        "root may without it, such as /tmp)"
+                                      : ""));
     return false;
   }
   return true;
 }
 
-// Pipes DOT into `dot -Tsvg -o FILE`; false when dot is missing or fails.
+// Pipes DOT into `dot -Tsvg -o FILE` (spawned as every child is: rules/command.h); false when
+// dot is missing or fails.
 bool render_svg(const std::string& dot, const std::string& file) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return false;
-  }
-  if (pid == 0) {
-    ::dup2(fds[0], STDIN_FILENO);
-    ::execlp("dot", "dot", "-Tsvg", "-o", file.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(fds[0]);
-  const char* p = dot.data();
-  std::size_t left = dot.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fds[1], p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  ::close(fds[1]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  rules::CommandOptions options;
+  options.timeout = std::chrono::seconds(30);
+  options.max_output = std::size_t{1} << 20;
+  options.input = dot;
+  auto r = rules::run_command({"dot", "-Tsvg", "-o", file}, options);
+  return r && r->exit_status == 0;
 }
 
 }  // namespace

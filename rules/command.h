@@ -17,9 +17,26 @@ struct CommandOutput {
   std::string err;
 };
 
-// Looks argv[0] up in PATH (plus /usr/sbin and /sbin, where iptables lives). Fails when the
-// program cannot be started or outlives `timeout` (it is then killed).
+struct CommandOptions {
+  std::chrono::milliseconds timeout{20000};
+  std::size_t max_output = std::size_t{256} << 20;  // stdout and stderr each; 256 MiB
+  std::string input;                                // written to its standard input
+};
+
+// The only directories a program is looked up in, whatever PATH says, and the child's PATH.
+inline constexpr const char* kCommandPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// Spawns argv (argv[0] looked up in kCommandPath; a name with a '/' is taken as is) with
+// posix_spawn: no other descriptor than its standard ones, an environment of PATH=kCommandPath
+// and LC_ALL=C only, `input` on its standard input. Fails when the program cannot be started,
+// outlives the timeout or writes more than max_output (it is then killed).
 [[nodiscard]] Result<CommandOutput> run_command(const std::vector<std::string>& argv,
-                                                std::chrono::milliseconds timeout);
+                                                const CommandOptions& options);
+
+[[nodiscard]] inline Result<CommandOutput> run_command(const std::vector<std::string>& argv,
+                                                       std::chrono::milliseconds timeout) {
+  return run_command(argv, CommandOptions{timeout});
+}
 
 }  // namespace netdoctor::rules

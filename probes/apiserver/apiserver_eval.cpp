@@ -119,6 +119,17 @@ report::Check evaluate_one(const ApiFacts& f, const ApiPodFacts& pod) {
   } else {
     judge_http(c, f);
   }
+  if (!f.result.first_attempt.empty()) {
+    c.evidence.push_back("the first request timed out (" + f.result.first_attempt +
+                         "); asked again, with longer to answer");
+    if (c.status == Status::kPass) {
+      // Slow once (a busy server, every pod asking at once), then fine: never a root cause.
+      c.status = Status::kWarn;
+      c.code = "intermittent";
+      c.summary = c.source + " reaches the API server at " + where(f) +
+                  " only when asked again: the first request timed out";
+    }
+  }
   return c;
 }
 

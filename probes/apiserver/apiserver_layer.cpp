@@ -9,6 +9,7 @@
 #include "probes/apiserver/ca_info.h"
 #include "probes/net/http.h"
 #include "probes/net/resolv_conf.h"
+#include "probes/net/tcp.h"
 
 namespace netdoctor::probes {
 namespace {
@@ -93,12 +94,17 @@ void probe_all(ApiPodFacts& pod, const PodSecrets& secrets, const std::vector<Ap
   auto ns = netns::Netns::open_path(src.netns.path);
   const auto& all = secrets.resolv.nameservers;
   std::vector<std::future<Result<ApiProbeResult>>> running;
+  std::vector<std::string> endpoints;
+  for (const auto& t : targets) {
+    if (t.kind == ApiTargetKind::kEndpoint) endpoints.push_back(t.ip);
+  }
   for (const auto& t : targets) {
     ApiProbePlan plan{t,
                       {all.begin(), all.begin() + std::min<std::size_t>(all.size(), 3)},
                       secrets.ca_pem,
                       secrets.token,
-                      timeout};
+                      timeout,
+                      t.kind == ApiTargetKind::kEndpoint ? std::vector<std::string>{} : endpoints};
     if (ns) {
       running.push_back(netns::run_in_async(*ns, [plan = std::move(plan)] {
         const ThreadTlsRelease release;
@@ -108,7 +114,8 @@ void probe_all(ApiPodFacts& pod, const PodSecrets& secrets, const std::vector<Ap
       running.emplace_back();
     }
   }
-  const auto deadline = start + 2 * timeout + kThreadSlack;
+  // The name's lookup, the request, and a timed-out request asked again (apiserver_probe).
+  const auto deadline = start + 2 * timeout + std::max(timeout, kConfirmTimeout) + kThreadSlack;
   for (std::size_t i = 0; i < targets.size(); ++i) {
     ApiFacts f;
     f.target = targets[i];

@@ -1,6 +1,10 @@
 #include "probes/apiserver/apiserver_probe.h"
 
+#include <curl/curl.h>
+
+#include "probes/net/gate.h"
 #include "probes/net/phase.h"
+#include "probes/net/tcp.h"
 
 namespace netdoctor::probes {
 
@@ -28,7 +32,22 @@ ApiProbeResult probe_apiserver_in_pod(const ApiProbePlan& plan) {
   req.ca_pem = plan.ca_pem;
   req.bearer_token = plan.token;
   req.timeout = plan.timeout;
-  out.http = http_get(req, {"/readyz", "/version"});
+  // Spaced by the probe gate like any connect: every pod of the node asks the API server at
+  // once, and it does each TLS handshake on its CPU. The permit is not held for the request
+  // (a handshake takes longer than a connect and would serialise a 100-pod node's requests);
+  // a request that still times out is asked again below.
+  auto get = [&] {
+    ProbeGate::instance().acquire(ProbeKind::kConnect, out.ip, plan.behind).release();
+    return http_get(req, {"/readyz", "/version"});
+  };
+  out.http = get();
+  // A timeout is confirmed before it counts, as a connect's is: asked again, with longer to
+  // answer. A busy server answers then, a dead path does not.
+  if (!out.http.empty() && out.http.back().curl_code == CURLE_OPERATION_TIMEDOUT) {
+    out.first_attempt = out.http.back().error;
+    req.timeout = std::max(plan.timeout, kConfirmTimeout);
+    out.http = get();
+  }
   if (!out.http.empty() && is_certificate_failure(out.http.front().curl_code)) {
     out.chain = fetch_peer_chain(req);
   }

@@ -22,6 +22,9 @@ struct ApiProbePlan {
   std::string ca_pem;                    // the pod's service-account ca.crt
   std::string token;                     // the pod's service-account token
   std::chrono::milliseconds timeout{1000};
+  // The addresses a request to the target really reaches (the API server's endpoints behind a
+  // ClusterIP or name): requests are gated against them too (probes/net/gate.h).
+  std::vector<std::string> behind;
 };
 
 struct ApiProbeResult {
@@ -29,6 +32,9 @@ struct ApiProbeResult {
   std::string ip;                     // the address connected to
   std::vector<HttpResult> http;       // /readyz, then /version when /readyz got an answer
   std::vector<PeerCert> chain;        // only when the certificate was not trusted
+  // Set when the first request timed out and was asked again (with kConfirmTimeout): what the
+  // first one said. `http` then holds the second one's results.
+  std::string first_attempt;
   // The whole probe, measured on the probing thread: this target's own cost.
   std::chrono::milliseconds elapsed{0};
 };

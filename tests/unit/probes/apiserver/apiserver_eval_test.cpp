@@ -61,6 +61,25 @@ TEST(ApiserverEval, HealthyTargetsPass) {
   EXPECT_TRUE(has(checks[0], "TLS 2.5 ms"));
 }
 
+// A busy API server (every pod of the node asking at once) times out once and answers when
+// asked again: a warning with both requests, never a root cause.
+TEST(ApiserverEval, ATimeoutThatAnswersWhenAskedAgainIsIntermittent) {
+  auto ep = target(ApiTargetKind::kEndpoint, "apiserver.endpoint:172.30.0.2", "172.30.0.2", 6443);
+  ep.result.first_attempt = "Connection timed out after 502 milliseconds";
+  ep.result.http = {answered(200, "ok"), answered(200, "{}")};
+  const auto c = evaluate_apiserver(pod_with({ep}))[0];
+  EXPECT_EQ(c.status, Status::kWarn);
+  EXPECT_EQ(c.code, "intermittent");
+  EXPECT_TRUE(has(c, "the first request timed out (Connection timed out after 502 milliseconds)"));
+  // Asked again and still silent: the failure stands, with both requests in its evidence.
+  ep.result.http = {transport(CURLE_OPERATION_TIMEDOUT, 0, "Operation timed out after 1300 ms",
+                              {0, 400, 0, 0, 0})};
+  const auto f = evaluate_apiserver(pod_with({ep}))[0];
+  EXPECT_EQ(f.status, Status::kFail);
+  EXPECT_EQ(f.code, "apiserver-unreachable");
+  EXPECT_TRUE(has(f, "asked again"));
+}
+
 TEST(ApiserverEval, RefusedIsUnreachableWithThePhase) {
   auto ep = target(ApiTargetKind::kEndpoint, "apiserver.endpoint:172.30.0.2", "172.30.0.2", 6443);
   ep.result.http = {transport(CURLE_COULDNT_CONNECT, ECONNREFUSED, "Failed to connect")};
