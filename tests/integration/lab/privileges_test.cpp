@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "chaos_util.h"
 
@@ -150,6 +151,31 @@ TEST_F(ChaosPrivileges, MissingNetAdminIsExit3ForServicesAndTrace) {
     const Outcome four = netdoctor_with(kNeeded, args);
     EXPECT_EQ(four.status, 0) << describe(four);
   }
+}
+
+// Started as full root, a running netdoctor keeps the five capabilities it uses and no other
+// (bounding set included), and no exec can give it more (no_new_privs).
+TEST_F(ChaosPrivileges, ARunningProcessKeepsOnlyWhatItUses) {
+  const std::string pid = sh_output("ip netns exec " + kNode1 + " " + std::string(ND_BINARY) +
+                                    " serve --listen 127.0.0.1:19475 --interval 1h --inventory " +
+                                    inventory_ + " >/dev/null 2>&1 & echo $!");
+  ASSERT_FALSE(pid.empty());
+  const std::string id = pid.substr(0, pid.find('\n'));
+  // `ip netns exec` execs netdoctor: the same pid, once its name says so.
+  std::string status;
+  for (int i = 0; i < 100; ++i) {
+    status = slurp("/proc/" + id + "/status");
+    if (status.find("Name:\tnetdoctor") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past main()'s first lines
+  status = slurp("/proc/" + id + "/status");
+  sh("kill " + id + " 2>/dev/null");
+  // CAP_DAC_READ_SEARCH (2), NET_ADMIN (12), NET_RAW (13), SYS_PTRACE (19), SYS_ADMIN (21).
+  EXPECT_NE(status.find("CapBnd:\t0000000000283004"), std::string::npos) << status;
+  EXPECT_NE(status.find("CapEff:\t0000000000283004"), std::string::npos) << status;
+  EXPECT_NE(status.find("CapInh:\t0000000000000000"), std::string::npos) << status;
+  EXPECT_NE(status.find("NoNewPrivs:\t1"), std::string::npos) << status;
 }
 
 }  // namespace
