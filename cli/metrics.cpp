@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.h"
+
 namespace netdoctor::cli {
 
 namespace {
@@ -227,7 +229,9 @@ void MonitorMetrics::record_failure(double end_unix, double seconds) {
 std::string escape_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size());
-  for (char c : value) {
+  // Check ids and sources carry names from outside: what a terminal acts on, and bytes that are
+  // not UTF-8 (the exposition format is UTF-8), become '?' (core/text.h terminal_safe).
+  for (char c : terminal_safe(value, true)) {
     if (c == '\\') {
       out += "\\\\";
     } else if (c == '"') {

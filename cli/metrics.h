@@ -50,7 +50,8 @@ struct MonitorMetrics {
 // Writes every metric with its HELP and TYPE lines.
 void write_metrics(std::ostream& out, const MonitorMetrics& metrics);
 
-// A label value escaped as the text format wants it (backslash, double quote, newline).
+// A label value escaped as the text format wants it (backslash, double quote, newline), with
+// control characters, bidirectional overrides and bytes that are not UTF-8 replaced by '?'.
 [[nodiscard]] std::string escape_label_value(std::string_view value);
 
 }  // namespace netdoctor::cli

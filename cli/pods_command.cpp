@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/session.h"
+#include "core/text.h"
 #include "probes/sources.h"
 
 namespace netdoctor::cli {
@@ -28,17 +29,19 @@ nlohmann::json to_json(const probes::PodListing& p, const netns::Discovery& d) {
   return j;
 }
 
+// Pod names come from the inventory, netns paths from file names under /var/run/netns, errors
+// from the system: each is made safe to print (core/text.h terminal_safe).
 void write_table(std::ostream& out, const std::vector<probes::PodListing>& pods) {
   out << std::left << std::setw(28) << "POD" << std::setw(18) << "IP" << std::setw(7) << "LOCAL"
       << std::setw(8) << "PID"
       << "NETNS\n";
   for (const auto& p : pods) {
     const auto& n = p.netns;
-    out << std::setw(28) << (p.pod.empty() ? "-" : p.pod) << std::setw(18)
+    out << std::setw(28) << (p.pod.empty() ? "-" : terminal_safe(p.pod)) << std::setw(18)
         << (n.primary_ip().empty() ? "-" : n.primary_ip()) << std::setw(7)
         << (n.local ? "yes" : "no") << std::setw(8) << (n.pid() > 0 ? std::to_string(n.pid()) : "-")
-        << n.path;
-    if (!n.error.empty()) out << "  (" << n.error << ")";
+        << terminal_safe(n.path);
+    if (!n.error.empty()) out << "  (" << terminal_safe(n.error) << ")";
     out << "\n";
   }
 }
@@ -53,7 +56,8 @@ int run_pods(const PodsOptions& options, std::ostream& out, std::ostream& err) {
   if (options.output == "json") {
     nlohmann::json j = nlohmann::json::array();
     for (const auto& p : pods) j.push_back(to_json(p, session->discovery));
-    out << j.dump(2) << "\n";
+    out << json_escape_controls(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
+        << "\n";
   } else {
     write_table(out, pods);
   }

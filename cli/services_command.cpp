@@ -8,6 +8,8 @@
 
 #include "cli/commands.h"
 #include "cli/session.h"
+#include "core/safe_stream.h"
+#include "core/text.h"
 #include "inventory/apiserver_client.h"
 #include "inventory/kubeconfig.h"
 #include "report/model.h"
@@ -63,7 +65,10 @@ json service_json(const rules::ServiceRule& s) {
 
 // Writes `value` as json::dump(2) would print it `depth` levels deep inside a document.
 void write_nested(std::ostream& out, const json& value, int depth) {
-  const std::string text = value.dump(2);
+  // Comments and names from the node's rules may hold anything: bytes that are not UTF-8 become
+  // U+FFFD, controls and bidirectional overrides \u escapes (core/text.h).
+  const std::string text =
+      json_escape_controls(value.dump(2, ' ', false, json::error_handler_t::replace));
   const std::string pad(static_cast<size_t>(2 * depth), ' ');
   size_t start = 0;
   while (true) {
@@ -170,7 +175,8 @@ int run_services(const ServicesOptions& options, std::ostream& out, std::ostream
   if (options.output == "json") {
     write_json(out, *snap, services, compared);
   } else {
-    write_text(out, *snap, services, compared);
+    TerminalSafeStream safe(out);  // rule comments and names, made safe to print
+    write_text(safe, *snap, services, compared);
   }
   keep_until_exit(std::move(*snap));
   return diffs.empty() ? report::kExitHealthy : report::kExitFaulty;

@@ -1,6 +1,7 @@
 #include "cli/session.h"
 
 #include "core/capabilities.h"
+#include "core/text.h"
 #include "inventory/apiserver_client.h"
 #include "inventory/kubeconfig.h"
 #include "report/model.h"
@@ -29,8 +30,9 @@ bool check_privileges(netns::RunMode mode, std::ostream& err) {
 
 }  // namespace
 
+// Messages name paths, pods and what the system said: made safe to print (core/text.h).
 void print_error(std::ostream& err, const std::string& message) {
-  err << "netdoctor: " << message << "\n";
+  err << "netdoctor: " << terminal_safe(message, true) << "\n";
 }
 
 Result<std::optional<inventory::Inventory>> load_cluster(const std::string& inventory_path,

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "core/duration.h"
+#include "core/safe_stream.h"
 #include "inventory/ref.h"
 #include "netns/runner.h"
 #include "probes/net/tcp.h"
@@ -96,8 +97,11 @@ int run_trace(const TraceOptions& o, std::ostream& out, std::ostream& err) {
     print_error(err, t.error().message());
     return report::kExitUsage;
   }
-  rules::print_trace(out, *t);
-  probe_flow(src, *dst, *timeout, out);
+  {
+    TerminalSafeStream safe(out);  // rule comments, pod names and errors, made safe to print
+    rules::print_trace(safe, *t);
+    probe_flow(src, *dst, *timeout, safe);
+  }
   return t->with_verdict(rules::Verdict::kDrop).empty() &&
                  t->with_verdict(rules::Verdict::kReject).empty()
              ? report::kExitHealthy

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/redact.h"
 #include "inventory/json_reader.h"
 
 namespace netdoctor::inventory {
@@ -167,13 +168,21 @@ class Client {
 
  private:
   std::string transport_error(CURLcode rc) const {
-    const std::string detail = error_buffer_[0] != '\0' ? one_line(error_buffer_, 400)
-                                                        : std::string(curl_easy_strerror(rc));
+    // curl's words may echo the proxy URL it was given ("Unsupported proxy syntax in
+    // 'http://user:password@...'"): the kubeconfig's proxy-url, else the prober's own proxy
+    // variables. Their userinfo never reaches a message.
+    std::vector<std::string> proxies = proxy_settings_from_environment();
+    proxies.push_back(config_.proxy_url);
+    const std::string detail =
+        redact_userinfo(error_buffer_[0] != '\0' ? one_line(error_buffer_, 400)
+                                                 : std::string(curl_easy_strerror(rc)),
+                        proxies);
+    const std::string server = mask_userinfo(config_.server);
     const std::string ca =
         config_.ca_pem.empty() ? "the system's CAs" : "the CA of " + config_.origin;
     switch (rc) {
       case CURLE_PEER_FAILED_VERIFICATION:
-        return "TLS: the API server's certificate at " + config_.server +
+        return "TLS: the API server's certificate at " + server +
                " is not trusted (checked against " + ca + "): " + detail;
       case CURLE_SSL_CONNECT_ERROR:
       case CURLE_SSL_CERTPROBLEM:
@@ -182,20 +191,20 @@ class Client {
       case CURLE_SSL_ISSUER_ERROR:
       case CURLE_SSL_CLIENTCERT:
       case CURLE_SSL_ENGINE_INITFAILED:
-        return "TLS: handshake with " + config_.server + " failed: " + detail;
+        return "TLS: handshake with " + server + " failed: " + detail;
       case CURLE_COULDNT_RESOLVE_HOST:
       case CURLE_COULDNT_RESOLVE_PROXY:
       case CURLE_COULDNT_CONNECT:
       case CURLE_OPERATION_TIMEDOUT:
-        return "cannot connect to " + config_.server + ": " + detail;
+        return "cannot connect to " + server + ": " + detail;
       case CURLE_WRITE_ERROR:
         if (body_.too_large) {
           return "a page of the list is larger than " +
                  std::to_string(options_.max_page_bytes >> 20) + " MiB";
         }
-        return "GET " + config_.server + ": " + detail;
+        return "GET " + server + ": " + detail;
       default:
-        return "GET " + config_.server + ": " + detail;
+        return "GET " + server + ": " + detail;
     }
   }
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/fd.h"
+#include "core/redact.h"
 #include "inventory/json_reader.h"
 
 namespace netdoctor::inventory {
@@ -149,7 +150,8 @@ bool read_cluster(const JsonReader& cluster, const std::string& base_dir, ApiSer
   }
   if (sink.failed()) return false;
   if (!c.server.starts_with("https://") && !c.server.starts_with("http://")) {
-    cluster["server"].fail("expected an https:// or http:// URL, got " + in_quotes(c.server));
+    cluster["server"].fail("expected an https:// or http:// URL, got " +
+                           in_quotes(mask_userinfo(c.server)));
     return false;
   }
   return data_or_file(cluster, "certificate-authority", base_dir, c.ca_pem, sink);

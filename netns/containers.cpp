@@ -19,7 +19,8 @@ std::string pid_dir(const std::string& proc_dir, pid_t pid) {
 }
 
 std::string read_small(const std::string& root, const std::string& path, std::size_t max) {
-  auto r = read_file_in_root(root, path, max);
+  // The prober's own view (/proc/PID/comm, /proc/PID/cgroup, a runtime's config): procfs allowed.
+  auto r = read_file_in_root(root, path, max, FileOrigin::kHost);
   return r ? *r : std::string();
 }
 

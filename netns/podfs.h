@@ -3,6 +3,13 @@
 // /proc/PID/root is the process's root directory; a naive open of /proc/PID/root/etc/resolv.conf
 // resolves an absolute symlink inside the container against the prober's root. openat2 with
 // RESOLVE_IN_ROOT resolves every component inside the container instead.
+//
+// A pod decides what its paths lead to: its resolv.conf or token may be a FIFO (an open for
+// reading would wait for a writer), a device, a directory, or a link to /proc/self/... . Symlinks
+// are followed (the service-account files are links to ..data/token), but only inside the pod's
+// root, never through a magic link (/proc/PID/fd/N), and only a regular file is read: anything
+// else is an error saying "is not a regular file", found before the file is opened for reading
+// (O_PATH, then fstat), so that a FIFO cannot hang the prober nor a device's open do anything.
 #pragma once
 
 #include <sys/types.h>
@@ -25,10 +32,16 @@ namespace netdoctor::netns {
 [[nodiscard]] Result<std::string> read_pod_file_head(pid_t pid, const std::string& path,
                                                      std::size_t max_bytes, bool& truncated);
 
+// Whose file is read. A pod's files are never on a kernel-interface file system (procfs, sysfs,
+// debugfs, cgroupfs, ...), whose files look regular but show the kernel's or the prober's state;
+// netdoctor's own reads of /proc/PID/comm and the like are kHost.
+enum class FileOrigin { kPod, kHost };
+
 // Same, resolving `path` inside the directory tree `root` (used by tests and read_pod_file).
 [[nodiscard]] Result<std::string> read_file_in_root(const std::string& root,
                                                     const std::string& path,
-                                                    std::size_t max_bytes = 1 << 20);
+                                                    std::size_t max_bytes = 1 << 20,
+                                                    FileOrigin origin = FileOrigin::kPod);
 
 // Like read_file_in_root, giving the head of a longer file and `truncated` set.
 [[nodiscard]] Result<std::string> read_file_head_in_root(const std::string& root,

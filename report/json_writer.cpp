@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/text.h"
+
 namespace netdoctor::report {
 
 namespace {
@@ -86,8 +88,12 @@ ordered_json to_json(const Report& report) {
   return out;
 }
 
+// Strings from outside are written as they are (the same values), but DEL, C1 controls and
+// bidirectional overrides as \u escapes (core/text.h json_escape_controls), and bytes that are
+// not UTF-8 as U+FFFD: the document is safe to read in a terminal.
 void write_json(std::ostream& out, const Report& report) {
-  out << to_json(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+  out << json_escape_controls(
+             to_json(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace))
       << '\n';
 }
 

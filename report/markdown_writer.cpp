@@ -1,9 +1,11 @@
 #include "report/markdown_writer.h"
 
+#include "core/text.h"
 #include "report/group.h"
 #include "report/path.h"
 
 #include <algorithm>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -150,12 +152,18 @@ void write_layer(std::ostream& out, const Report& report, const LayerResult& lay
 
 }  // namespace
 
+// The whole document is made safe at once (core/text.h terminal_safe): it is read in a terminal
+// as often as rendered, and every field from outside (pod names, resolv.conf lines, proxy
+// settings, rule comments) must neither drive the terminal nor reorder what is shown, in the text
+// or inside a code span. Nothing the writer itself adds is a control character.
 void write_markdown(std::ostream& out, const Report& report) {
-  write_summary(out, report);
-  write_root_cause(out, report);
-  write_path(out, report);
-  out << "\n## Layers\n";
-  for (const LayerResult& layer : report.layers) write_layer(out, report, layer);
+  std::ostringstream doc;
+  write_summary(doc, report);
+  write_root_cause(doc, report);
+  write_path(doc, report);
+  doc << "\n## Layers\n";
+  for (const LayerResult& layer : report.layers) write_layer(doc, report, layer);
+  out << terminal_safe(doc.str(), true);
 }
 
 }  // namespace netdoctor::report

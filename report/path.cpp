@@ -240,9 +240,11 @@ std::vector<Hop> fault_path(const Report& report) {
 
 namespace {
 
+// Labels carry names from outside (pods, Services, the egress URL): what a terminal acts on
+// (`-o dot` is printed) becomes '?' first (core/text.h terminal_safe).
 std::string dot_escape(const std::string& s) {
   std::string out;
-  for (char c : s) {
+  for (char c : terminal_safe(s, true)) {
     if (c == '\n') {
       out += "\\n";  // DOT's line break inside a label
       continue;
@@ -256,7 +258,7 @@ std::string dot_escape(const std::string& s) {
 // Mermaid labels live in ["..."]: quotes become #quot;, and brackets are harmless inside quotes.
 std::string mermaid_escape(const std::string& s) {
   std::string out;
-  for (char c : s) {
+  for (char c : terminal_safe(s)) {
     if (c == '"') {
       out += "#quot;";
     } else {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/text.h"
 #include "report/group.h"
 #include "report/wrap.h"
 
@@ -54,15 +55,12 @@ std::string_view colour_of(Status status) {
   return {};
 }
 
-// Text from outside (an iptables comment, a process name) must not drive the terminal: control
-// characters, escape sequences included, become '?'. Newlines are the callers' to handle.
+// Text from outside (an iptables comment, a process name, a pod's resolv.conf or environment)
+// must not drive the terminal: control characters (escape sequences included), C1 controls,
+// bidirectional overrides and bytes that are not UTF-8 become '?' (core/text.h terminal_safe).
+// Newlines are the callers' to handle.
 std::string clean(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    auto byte = static_cast<unsigned char>(c);
-    if ((byte < 0x20 && c != '\n') || byte == 0x7f) c = '?';
-  }
-  return out;
+  return terminal_safe(text, true);
 }
 
 // Each line of a possibly multi-line text, indented.
@@ -118,7 +116,7 @@ void write_root_cause(std::ostream& out, const Report& report, const Painter& pa
   const RootCause& cause = *report.root_cause;
   out << '\n'
       << paint(kBold, "Root cause: " + cause.code.str()) << " in layer " << to_string(cause.layer);
-  if (!cause.check_id.empty()) out << " (check " << cause.check_id << ")";
+  if (!cause.check_id.empty()) out << " (check " << clean(cause.check_id) << ")";
   out << '\n';
   write_block(out, cause.summary, "  ");
   // One root cause; on a node the same finding may come from many sources: say which.
@@ -195,7 +193,8 @@ void write_finding(std::ostream& out, const Finding& finding, const Painter& pai
   if (!check.code.empty() && check.status != Status::kPass) {
     tail += (tail.empty() ? "[" : " [") + check.code.str() + "]";
   }
-  std::string note = check.explained_by.empty() ? "" : "(explained by " + check.explained_by + ")";
+  std::string note =
+      check.explained_by.empty() ? "" : "(explained by " + clean(check.explained_by) + ")";
   std::string gap = tail.empty() || note.empty() ? "" : " ";
 
   std::string_view colour = colour_of(check.status);

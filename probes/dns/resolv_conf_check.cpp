@@ -19,7 +19,17 @@ bool is_loopback(const std::string& ip) {
 std::vector<std::string> describe_file(const ResolvConf& rc) {
   std::vector<std::string> ev;
   ev.push_back("nameserver " + (rc.nameservers.empty() ? "(none)" : join(rc.nameservers, ", ")));
-  ev.push_back("search " + (rc.search.empty() ? "(none)" : join(rc.search, " ")));
+  std::string search = "search " + (rc.search.empty() ? "(none)" : join(rc.search, " "));
+  if (rc.search_count > rc.search.size()) {
+    search += " (and " + std::to_string(rc.search_count - rc.search.size()) +
+              " more, beyond glibc's " + std::to_string(kGlibcMaxSearch) + ": not asked)";
+  }
+  ev.push_back(search);
+  for (const auto& bad : rc.invalid_search) ev.push_back("invalid search domain " + bad);
+  if (rc.invalid_search_count > rc.invalid_search.size()) {
+    ev.push_back("... and " + std::to_string(rc.invalid_search_count - rc.invalid_search.size()) +
+                 " more invalid search domains");
+  }
   ev.push_back("options ndots:" + std::to_string(rc.ndots) + (rc.ndots_set ? "" : " (default)") +
                " timeout:" + std::to_string(rc.timeout_s) +
                " attempts:" + std::to_string(rc.attempts) + (rc.rotate ? " rotate" : ""));
@@ -78,10 +88,16 @@ std::vector<std::string> warnings(const ResolvConf& rc) {
     out.push_back(std::to_string(rc.nameservers.size()) +
                   " nameservers: glibc uses the first 3 and ignores the rest");
   }
-  std::size_t chars = 0;
-  for (const auto& s : rc.search) chars += s.size() + 1;
-  if (rc.search.size() > kGlibcMaxSearch || chars > kGlibcMaxSearchChars) {
-    out.push_back(std::to_string(rc.search.size()) + " search domains (" + std::to_string(chars) +
+  if (rc.invalid_search_count > 0) {
+    out.push_back(
+        std::to_string(rc.invalid_search_count) +
+        (rc.invalid_search_count == 1 ? " search domain is" : " search domains are") +
+        " not a valid domain name (RFC 1035: at most 253 bytes, labels at most 63): a resolver "
+        "cannot ask with it, and netdoctor leaves it out");
+  }
+  if (rc.search_count > kGlibcMaxSearch || rc.search_chars > kGlibcMaxSearchChars) {
+    out.push_back(std::to_string(rc.search_count) + " search domains (" +
+                  std::to_string(rc.search_chars) +
                   " characters): older glibc keeps only 6 and 256 characters");
   }
   if (rc.problem_count > 0) {

@@ -1,5 +1,6 @@
 #include "probes/egress/egress_eval.h"
 
+#include "core/redact.h"
 #include "core/text.h"
 
 namespace netdoctor::probes {
@@ -7,16 +8,9 @@ namespace {
 
 using report::Status;
 
-// "http://user:secret@proxy:3128" → "http://user:***@proxy:3128".
-std::string mask_credentials(const std::string& value) {
-  const auto scheme = value.find("://");
-  const auto at = value.find('@');
-  if (at == std::string::npos) return value;
-  const std::size_t start = scheme == std::string::npos ? 0 : scheme + 3;
-  const auto colon = value.find(':', start);
-  if (colon == std::string::npos || colon > at) return value;
-  return value.substr(0, colon + 1) + "***" + value.substr(at);
-}
+// A proxy value longer than this is shown cut (a pod's environment may hold anything, and the
+// value is copied into every egress check of the pod).
+constexpr std::size_t kMaxProxyValueBytes = 256;
 
 void fail_with(report::Check& c, report::Code code, const std::string& summary) {
   c.status = Status::kFail;
@@ -95,7 +89,7 @@ std::vector<std::string> proxy_variables(const std::map<std::string, std::string
   for (const auto& [name, value] : environ) {
     const std::string l = lower(name);
     if (l == "http_proxy" || l == "https_proxy" || l == "no_proxy" || l == "all_proxy") {
-      out.push_back(name + "=" + mask_credentials(value));
+      out.push_back(name + "=" + cap_bytes(mask_userinfo(value), kMaxProxyValueBytes));
     }
   }
   return out;

@@ -16,7 +16,8 @@ namespace netdoctor::probes {
 [[nodiscard]] report::Check evaluate_egress(const EgressFacts& facts);
 
 // The pod's proxy settings (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, ALL_PROXY, any case) as
-// "NAME=value" lines, sorted; credentials in a proxy URL are masked.
+// "NAME=value" lines, sorted. A value's userinfo (everything before its last '@') is dropped
+// whole ("http://***@proxy:3128", core/redact.h) and a value longer than 256 bytes is cut.
 [[nodiscard]] std::vector<std::string> proxy_variables(
     const std::map<std::string, std::string>& environ);
 

@@ -3,15 +3,18 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/redact.h"
 #include "core/text.h"
 #include "probes/net/resolv_conf.h"
 
 namespace netdoctor::probes {
 namespace {
 
+// The message names the URL without its userinfo: a URL with a password is refused, and the
+// refusal must not print the password.
 tl::unexpected<Error> bad(std::string_view text, const std::string& why) {
   return fail(ErrorCode::kInvalidInput,
-              "invalid --egress URL \"" + std::string(text) + "\": " + why);
+              "invalid --egress URL \"" + mask_userinfo(text) + "\": " + why);
 }
 
 // Host names as DNS allows them (letters, digits, '-', '.', '_' for service records).

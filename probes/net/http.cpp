@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/redact.h"
 #include "probes/net/resolv_conf.h"
 
 namespace netdoctor::probes {
@@ -178,7 +179,11 @@ std::vector<HttpResult> http_get(const HttpRequest& request,
     out.curl_code = static_cast<int>(curl_easy_perform(p.easy.get()));
     collect(p.easy.get(), out);
     out.times.tcp_established = p.tcp_established || out.times.connect_us > 0;
-    if (!out.ok()) out.error = errbuf[0] ? errbuf : curl_easy_strerror(CURLcode(out.curl_code));
+    // curl's words may quote a URL it was given; no proxy is ever set here (CURLOPT_PROXY ""),
+    // but a URL's userinfo still never reaches a report.
+    if (!out.ok()) {
+      out.error = redact_userinfo(errbuf[0] ? errbuf : curl_easy_strerror(CURLcode(out.curl_code)));
+    }
     results.push_back(std::move(out));
     if (!results.back().ok()) break;
   }

@@ -103,10 +103,35 @@ void parse_options(ResolvConf& rc, std::size_t n, std::string_view rest) {
   }
 }
 
-void parse_search(ResolvConf& rc, std::string_view rest) {
+// One search entry: kept when it is a name and the list is not full, else counted, and an
+// invalid one described (cut) for the evidence.
+void add_search_entry(ResolvConf& rc, std::string_view w) {
+  if (const std::string why = invalid_domain_name(w); !why.empty()) {
+    ++rc.invalid_search_count;
+    if (rc.invalid_search.size() < kMaxInvalidSearch) {
+      rc.invalid_search.push_back("\"" + snippet(w) + "\" (" + std::to_string(w.size()) +
+                                  " bytes): " + why);
+    }
+    return;
+  }
+  ++rc.search_count;
+  rc.search_chars += w.size() + 1;
+  if (rc.search.size() < kGlibcMaxSearch) rc.search.emplace_back(w);
+}
+
+// Every word of the line, without split_words's bound: the entries are counted, not kept.
+void parse_search(ResolvConf& rc, std::string_view rest, bool first_only) {
   rc.search.clear();
-  for (std::string_view w : split_words(rest)) {
-    if (rc.search.size() < kMaxKept) rc.search.emplace_back(w);
+  rc.search_count = rc.search_chars = rc.invalid_search_count = 0;
+  rc.invalid_search.clear();
+  std::size_t i = 0;
+  while (i < rest.size()) {
+    while (i < rest.size() && is_blank(rest[i])) ++i;
+    const std::size_t start = i;
+    while (i < rest.size() && !is_blank(rest[i])) ++i;
+    if (i == start) break;
+    add_search_entry(rc, rest.substr(start, i - start));
+    if (first_only) break;
   }
 }
 
@@ -117,10 +142,9 @@ void parse_line(ResolvConf& rc, std::size_t n, std::string_view line) {
   if (keyword(line, "nameserver", rest)) {
     parse_nameserver(rc, n, rest);
   } else if (keyword(line, "search", rest)) {
-    parse_search(rc, rest);  // the last search/domain line replaces earlier ones
+    parse_search(rc, rest, false);  // the last search/domain line replaces earlier ones
   } else if (keyword(line, "domain", rest)) {
-    parse_search(rc, rest);  // `domain X` is a search list of one
-    if (rc.search.size() > 1) rc.search.resize(1);
+    parse_search(rc, rest, true);  // `domain X` is a search list of one
   } else if (keyword(line, "options", rest)) {
     parse_options(rc, n, rest);
   } else if (keyword(line, "sortlist", rest)) {
@@ -175,6 +199,21 @@ std::string cluster_domain_from_search(const std::vector<std::string>& search,
   }
   for (const auto& s : search) {
     if (auto d = after_svc(s, "svc."); !d.empty()) return d;
+  }
+  return {};
+}
+
+std::string invalid_domain_name(std::string_view name) {
+  if (name.ends_with('.')) name.remove_suffix(1);
+  if (name.size() > kMaxDomainNameBytes) {
+    return "longer than " + std::to_string(kMaxDomainNameBytes) + " bytes, not a domain name";
+  }
+  std::size_t label = 0;
+  for (char c : name) {
+    label = c == '.' ? 0 : label + 1;
+    if (label > kMaxLabelBytes) {
+      return "a label longer than " + std::to_string(kMaxLabelBytes) + " bytes, not a domain name";
+    }
   }
   return {};
 }

@@ -19,13 +19,25 @@ inline constexpr std::size_t kGlibcMaxSearch = 6;
 inline constexpr std::size_t kGlibcMaxSearchChars = 256;
 // glibc caps options ndots at 15.
 inline constexpr int kGlibcMaxNdots = 15;
+// RFC 1035: a domain name is at most 255 bytes on the wire, 253 written out (without the final
+// dot), each label at most 63. A longer search domain is not a name: it is reported, never kept.
+inline constexpr std::size_t kMaxDomainNameBytes = 253;
+inline constexpr std::size_t kMaxLabelBytes = 63;
 
 struct ResolvConf {
   // Every nameserver line's address, in file order, duplicates included (glibc uses the first 3).
   std::vector<std::string> nameservers;
-  // The search list; the last `search` or `domain` line wins, as in glibc.
+  // The search list; the last `search` or `domain` line wins, as in glibc. Only valid names are
+  // kept, and only the first kGlibcMaxSearch of them: that is the list the pod's resolver uses
+  // and netdoctor asks with, and a hostile file cannot make every report carry thousands.
   std::vector<std::string> search;
-  int ndots = 1;  // glibc's default when no `options ndots:N` is given
+  std::size_t search_count = 0;  // the valid entries of that line, also those beyond the sixth
+  std::size_t search_chars = 0;  // their bytes, each plus one separator (glibc's measure)
+  // Entries of that line that are not domain names (too long, a label too long), each as
+  // "\"<first 40 bytes>...\" (N bytes): longer than 253 bytes" (at most kMaxInvalidSearch).
+  std::vector<std::string> invalid_search;
+  std::size_t invalid_search_count = 0;  // all of them
+  int ndots = 1;                         // glibc's default when no `options ndots:N` is given
   bool ndots_set = false;
   int timeout_s = 5;  // options timeout:N (glibc default 5)
   int attempts = 2;   // options attempts:N (glibc default 2)
@@ -39,8 +51,14 @@ struct ResolvConf {
   bool truncated = false;
 };
 
-// How much of a pod's resolv.conf is read; the rest of a larger file is left unjudged.
-inline constexpr std::size_t kResolvConfReadLimit = 1 << 20;
+// How much of a pod's resolv.conf is read; the rest of a larger file is left unjudged. A real
+// one is well under 4 KiB (3 nameservers, 32 search domains of at most 253 bytes are 8 KiB).
+inline constexpr std::size_t kResolvConfReadLimit = 64 << 10;
+// How many invalid search entries are described in evidence (the rest are counted).
+inline constexpr std::size_t kMaxInvalidSearch = 3;
+
+// Why `name` is not a domain name (RFC 1035 lengths, one final dot allowed), empty when it is.
+[[nodiscard]] std::string invalid_domain_name(std::string_view name);
 
 // Parses resolv.conf text. Never fails: what cannot be understood becomes a problem line.
 [[nodiscard]] ResolvConf parse_resolv_conf(std::string_view text);

@@ -357,6 +357,26 @@ TEST(DnsEval, ResolvConfLimitsWarnAndAHiddenClusterDnsFails) {
   EXPECT_NE(c.summary.find("comes after the third nameserver"), std::string::npos);
 }
 
+// A megabyte search domain is named invalid (RFC 1035), appears cut in the evidence, and is in
+// no question netdoctor asks.
+TEST(DnsEval, OverlongSearchDomainIsReportedCut) {
+  const std::string huge(1 << 20, 'z');
+  auto f = healthy(context("search default.svc.cluster.local svc.cluster.local cluster.local " +
+                           huge + "\nnameserver 10.96.0.10\noptions ndots:5\n"));
+  for (const auto& p : f.plan) {
+    EXPECT_EQ(p.query.name.find("zzzz"), std::string::npos);
+    for (const auto& d : p.query.domains) EXPECT_LE(d.size(), 253u);
+  }
+  auto c = check_resolv_conf(f);
+  EXPECT_EQ(c.status, Status::kWarn);
+  EXPECT_EQ(c.code, "dns-resolv-conf-invalid");
+  EXPECT_NE(c.summary.find("not a valid domain name"), std::string::npos) << c.summary;
+  EXPECT_TRUE(has_evidence(c, "(1048576 bytes): longer than 253 bytes"));
+  std::size_t total = c.summary.size();
+  for (const auto& e : c.evidence) total += e.size();
+  EXPECT_LT(total, 2000u) << "the search domain was copied into the check";
+}
+
 TEST(DnsEval, ResolvConfMissingEmptyOrLoopback) {
   auto f = healthy();
   f.context.resolv_state = ResolvState::kMissing;

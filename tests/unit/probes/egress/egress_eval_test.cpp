@@ -103,12 +103,39 @@ TEST(EgressEval, ProxyVariablesAreReportedMasked) {
                                      {"no_proxy", ".svc,10.0.0.0/8"},
                                      {"PATH", "/bin"}});
   ASSERT_EQ(vars.size(), 2u);
-  EXPECT_EQ(vars[0], "HTTPS_PROXY=http://u:***@proxy:3128");
+  EXPECT_EQ(vars[0], "HTTPS_PROXY=http://***@proxy:3128");
   EXPECT_EQ(vars[1], "no_proxy=.svc,10.0.0.0/8");
   auto f = facts("http://203.0.113.10/");
   f.probe.ran = f.probe.ok = true;
   f.proxy_env = vars;
-  EXPECT_TRUE(has(evaluate_egress(f), "HTTPS_PROXY=http://u:***@proxy:3128"));
+  EXPECT_TRUE(has(evaluate_egress(f), "HTTPS_PROXY=http://***@proxy:3128"));
+}
+
+// The userinfo is everything before the last '@': a password with '@' in it, a bare token, a
+// value without a scheme, every proxy variable in either case.
+TEST(EgressEval, ProxyCredentialsAreDroppedWhole) {
+  const auto vars = proxy_variables({{"HTTP_PROXY", "http://alice:s3cr@t@proxy:3128"},
+                                     {"https_proxy", "http://TOKEN-abc123@proxy:8080"},
+                                     {"ALL_PROXY", "alice:pw@proxy:3128"},
+                                     {"all_proxy", "socks5://bob:p/a?s#s@socks:1080"},
+                                     {"NO_PROXY", "carol:x@internal,.svc"}});
+  const std::vector<std::string> want{
+      "ALL_PROXY=***@proxy:3128", "HTTP_PROXY=http://***@proxy:3128", "NO_PROXY=***@internal,.svc",
+      "all_proxy=socks5://***@socks:1080", "https_proxy=http://***@proxy:8080"};
+  EXPECT_EQ(vars, want);
+  for (const auto& v : vars) {
+    for (const char* secret : {"alice", "s3cr", "TOKEN", "abc123", "bob", "p/a", "carol"}) {
+      EXPECT_EQ(v.find(secret), std::string::npos) << v;
+    }
+  }
+}
+
+// One huge value is not copied whole into every egress check of the pod.
+TEST(EgressEval, HugeProxyValueIsCut) {
+  const auto vars = proxy_variables({{"NO_PROXY", std::string(1 << 20, 'a')}});
+  ASSERT_EQ(vars.size(), 1u);
+  EXPECT_LT(vars[0].size(), 400u);
+  EXPECT_NE(vars[0].find("(1048576 bytes)"), std::string::npos) << vars[0];
 }
 
 }  // namespace

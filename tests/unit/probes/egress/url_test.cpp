@@ -58,6 +58,20 @@ TEST(EgressUrl, GarbageIsAClearError) {
   }
 }
 
+// A URL with a password is refused without printing the password, whatever it holds.
+TEST(EgressUrl, RefusalDoesNotPrintTheUserinfo) {
+  for (const char* text : {"http://alice:s3cr@t@proxy:3128/", "http://TOKEN-abc123@host/",
+                           "https://alice:pa/ss@host/", "tcp://alice:s3cr@t@host:5432"}) {
+    auto u = parse_egress_url(text);
+    ASSERT_FALSE(u) << text;
+    const std::string message = u.error().message();
+    for (const char* secret : {"alice", "s3cr", "TOKEN", "abc123", "pa/ss"}) {
+      EXPECT_EQ(message.find(secret), std::string::npos) << message;
+    }
+    EXPECT_NE(message.find("***@"), std::string::npos) << message;
+  }
+}
+
 TEST(EgressUrl, HugeInputIsRejectedQuickly) {
   auto u = parse_egress_url("http://" + std::string(5000, 'a'));
   ASSERT_FALSE(u);

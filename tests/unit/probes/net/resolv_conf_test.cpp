@@ -46,8 +46,9 @@ TEST(ResolvConf, OddButLegalInputAsGlibcReadsIt) {
   // Duplicates kept in order (glibc uses the first three); IPv6 with and without zone.
   EXPECT_EQ(rc.nameservers,
             (Strings{"10.96.0.10", "10.96.0.10", "fd00:10:96::a", "fe80::1%eth0", "10.96.0.11"}));
-  // The last search/domain line wins.
-  EXPECT_EQ(rc.search.size(), 7u);
+  // The last search/domain line wins; glibc's first 6 are kept, all 7 counted.
+  EXPECT_EQ(rc.search.size(), 6u);
+  EXPECT_EQ(rc.search_count, 7u);
   EXPECT_EQ(rc.search.front(), "a.svc.cluster.local");
   // Options on several lines add up; ndots is capped at 15.
   EXPECT_EQ(rc.ndots, 15);
@@ -130,7 +131,48 @@ TEST(ResolvConf, ThousandsOfNameserversAreBounded) {
   for (int i = 0; i < 5000; ++i) text += " d" + std::to_string(i) + ".example";
   auto rc = parse_resolv_conf(text);
   EXPECT_EQ(rc.nameservers.size(), 64u);
-  EXPECT_EQ(rc.search.size(), 64u);
+  EXPECT_EQ(rc.search.size(), kGlibcMaxSearch);
+  EXPECT_EQ(rc.search_count, 5000u);
+}
+
+// One search domain of a megabyte: not a name (RFC 1035: at most 253 bytes), reported and cut,
+// never kept whole, and the valid ones around it are kept.
+TEST(ResolvConf, OverlongSearchDomainIsInvalidAndNotKept) {
+  const std::string huge(1 << 20, 'a');
+  auto rc = parse_resolv_conf("search default.svc.cluster.local " + huge + " cluster.local\n");
+  EXPECT_EQ(rc.search, (Strings{"default.svc.cluster.local", "cluster.local"}));
+  EXPECT_EQ(rc.search_count, 2u);
+  EXPECT_EQ(rc.invalid_search_count, 1u);
+  ASSERT_EQ(rc.invalid_search.size(), 1u);
+  EXPECT_LT(rc.invalid_search[0].size(), 150u);
+  EXPECT_NE(rc.invalid_search[0].find("(1048576 bytes): longer than 253 bytes"), std::string::npos)
+      << rc.invalid_search[0];
+}
+
+TEST(ResolvConf, DomainNameLengthLimits) {
+  const std::string label63(63, 'a');
+  // 253 bytes (three labels of 63 and one of 61, dots between): valid, also with a final dot.
+  const std::string name253 = label63 + "." + label63 + "." + label63 + "." + std::string(61, 'b');
+  ASSERT_EQ(name253.size(), 253u);
+  EXPECT_EQ(invalid_domain_name(name253), "");
+  EXPECT_EQ(invalid_domain_name(name253 + "."), "");
+  EXPECT_NE(invalid_domain_name(name253 + "c"), "");
+  EXPECT_NE(invalid_domain_name(label63 + "a.example"), "");  // a 64-byte label
+  EXPECT_EQ(invalid_domain_name("cluster.local"), "");
+  auto rc = parse_resolv_conf("domain " + label63 + "a.example\n");
+  EXPECT_TRUE(rc.search.empty());
+  EXPECT_EQ(rc.invalid_search_count, 1u);
+}
+
+// The last search line replaces an earlier one's invalid entries too; evidence names at most 3.
+TEST(ResolvConf, InvalidEntriesFollowTheLastSearchLine) {
+  const std::string bad(300, 'x');
+  auto rc = parse_resolv_conf("search " + bad + "\nsearch a.example\n");
+  EXPECT_EQ(rc.invalid_search_count, 0u);
+  EXPECT_TRUE(rc.invalid_search.empty());
+  rc = parse_resolv_conf("search " + bad + " " + bad + " " + bad + " " + bad + " " + bad + "\n");
+  EXPECT_EQ(rc.invalid_search_count, 5u);
+  EXPECT_EQ(rc.invalid_search.size(), kMaxInvalidSearch);
 }
 
 TEST(ResolvConf, ClusterDomainComesFromTheSearchList) {
