@@ -69,13 +69,39 @@ void add_diagnose(CLI::App& app, DiagnoseOptions& o) {
 
 void add_serve(CLI::App& app, ServeOptions& o) {
   auto* cmd = app.add_subcommand(
-      "serve", "Diagnose this node's pods every interval; serve /metrics, /report.json, /healthz");
+      "serve", "Diagnose this node's pods every interval; serve /metrics, /healthz, /report.json");
   cmd->add_option("--listen", o.listen, "ADDR:PORT to serve on, e.g. 0.0.0.0:9464")->required();
   cmd->add_option("--interval", o.interval, "time between two diagnoses, e.g. 30s")
       ->default_str("30s");
   cmd->add_option("--max-connections", o.max_connections, "HTTP connections at once")
-      ->default_str("16")
+      ->default_str("256")
       ->check(CLI::Range(1u, 1024u));
+  cmd->add_option("--max-connections-per-ip", o.max_connections_per_ip,
+                  "HTTP connections at once from one client address (0: no limit)")
+      ->default_str("8")
+      ->check(CLI::Range(0u, 1024u));
+  cmd->add_option("--request-timeout", o.request_timeout,
+                  "a connection is closed this long after it was accepted, whatever it sends")
+      ->default_str("10s");
+  auto* auth = cmd->add_option("--report-auth", o.report_auth,
+                               "who may read /report.json: kube (bearer token checked with the "
+                               "API server's TokenReview and SubjectAccessReview), token (with "
+                               "--report-token-file) or none (anyone); default: off")
+                   ->check(CLI::IsMember({"none", "kube", "token"}));
+  auto* token = cmd->add_option("--report-token-file", o.report_token_file,
+                                "/report.json needs a bearer token equal to this file's content "
+                                "(read again when it changes)");
+  cmd->add_option("--report-auth-resource", o.report_auth_resource,
+                  "with --report-auth kube, what the SubjectAccessReview asks to get: /PATH (a "
+                  "non-resource URL) or RESOURCE[.GROUP][/SUBRESOURCE] named after this node")
+      ->default_str("/report.json");
+  cmd->add_flag("--no-report", o.no_report, "do not serve /report.json (404)")
+      ->excludes(auth)
+      ->excludes(token);
+  auto* cert = cmd->add_option("--tls-cert", o.tls_cert, "serve HTTPS with this certificate (PEM)");
+  auto* key = cmd->add_option("--tls-key", o.tls_key, "the certificate's private key (PEM)");
+  cert->needs(key);
+  key->needs(cert);
   add_diagnosis_options(cmd, o.diagnose);
 }
 

@@ -52,7 +52,16 @@ struct TraceOptions {
 struct ServeOptions {
   std::string listen;            // ADDR:PORT
   std::string interval = "30s";  // between the starts of two runs
-  unsigned max_connections = 16;
+  unsigned max_connections = 256;
+  unsigned max_connections_per_ip = 8;
+  std::string request_timeout = "10s";  // a connection's whole life
+  // Who may read /report.json: "" (off unless a token file is given), none, kube, token.
+  std::string report_auth;
+  std::string report_token_file;
+  std::string report_auth_resource = "/report.json";
+  bool no_report = false;
+  std::string tls_cert;  // PEM files: serve HTTPS
+  std::string tls_key;
   DiagnoseOptions diagnose;  // what each run does (inventory, egress, timeout, layers, ...)
 };
 

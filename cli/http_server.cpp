@@ -1,78 +1,98 @@
+// The server runs libmicrohttpd without its internal thread: one thread of ours calls
+// MHD_run_wait and, between two calls, closes the connections that outlived the request
+// timeout (shutdown(2) of their socket; libmicrohttpd then sees the end of the stream and
+// closes them itself). Doing that on the thread that runs libmicrohttpd means a connection is
+// never touched after it was closed. Deferred answers run on worker threads: the connection is
+// suspended meanwhile and resumed with the reply.
 #include "cli/http_server.h"
 
-#include <arpa/inet.h>
+#include <fcntl.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
-#include <charconv>
+#include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
-
-#include "core/fd.h"
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
 
 namespace netdoctor::cli {
 
 namespace {
 
-constexpr int kBacklog = 16;
+using Clock = std::chrono::steady_clock;
 
-std::string describe(const ListenAddress& a) {
-  const std::string host = a.host.empty() ? "0.0.0.0" : a.host;
-  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-         std::to_string(a.port);
-}
+constexpr int kBacklog = 64;
+// Requests are a line and a few headers (a bearer token is a few kB at most): 16 KiB per
+// connection bounds the memory of 256 connections to 4 MiB.
+constexpr std::size_t kConnectionMemory = 16 * 1024;
+// libmicrohttpd's messages and ours, at most this many a minute: a flood of connections over
+// the limits must not become a flood of log lines.
+constexpr int kLogLinesPerMinute = 6;
+// TLS 1.2 and 1.3 only.
+constexpr const char* kTlsPriorities = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
 
-tl::unexpected<Error> malformed(const std::string& text, const std::string& why) {
-  return fail(ErrorCode::kInvalidInput, "malformed --listen \"" + text + "\": " + why +
-                                            " (expected ADDR:PORT, e.g. 0.0.0.0:9464, "
-                                            "127.0.0.1:9464, [::1]:9464 or :9464)");
-}
+class ThrottledLog {
+ public:
+  explicit ThrottledLog(std::ostream* out) : out_(out) {}
 
-// A bound, listening socket for the address.
-Result<Fd> listen_on(const ListenAddress& a) {
-  sockaddr_storage storage{};
-  socklen_t len = 0;
-  int family = AF_INET;
-  if (a.host.find(':') != std::string::npos) {
-    family = AF_INET6;
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(static_cast<uint16_t>(a.port));
-    if (inet_pton(AF_INET6, a.host.c_str(), &sin6->sin6_addr) != 1) {
-      return fail(ErrorCode::kInvalidInput, "cannot listen on " + describe(a) + ": bad address");
+  void write(const std::string& line) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    last_ = line;
+    if (out_ == nullptr) return;
+    const auto now = Clock::now();
+    if (now - window_ > std::chrono::minutes(1)) {
+      if (suppressed_ > 0) {
+        *out_ << "netdoctor serve: http: (" << suppressed_ << " more messages suppressed)\n";
+      }
+      window_ = now;
+      lines_ = 0;
+      suppressed_ = 0;
     }
-    len = sizeof *sin6;
-  } else {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&storage);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(static_cast<uint16_t>(a.port));
-    const std::string host = a.host.empty() ? "0.0.0.0" : a.host;
-    if (inet_pton(AF_INET, host.c_str(), &sin->sin_addr) != 1) {
-      return fail(ErrorCode::kInvalidInput, "cannot listen on " + describe(a) + ": bad address");
+    if (lines_ >= kLogLinesPerMinute) {
+      ++suppressed_;
+      return;
     }
-    len = sizeof *sin;
+    ++lines_;
+    *out_ << "netdoctor serve: http: " << line << std::endl;
   }
-  Fd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!fd) return fail_errno(errno, "cannot listen on " + describe(a));
-  const int one = 1;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), len) != 0 ||
-      ::listen(fd.get(), kBacklog) != 0) {
-    return fail_errno(errno, "cannot listen on " + describe(a));
+  std::string last() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_;
   }
-  return fd;
-}
 
-int bound_port(int fd) {
-  sockaddr_storage storage{};
-  socklen_t len = sizeof storage;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len) != 0) return 0;
-  if (storage.ss_family == AF_INET6) {
-    return ntohs(reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
-  }
-  return ntohs(reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
-}
+ private:
+  std::ostream* out_;
+  mutable std::mutex mutex_;
+  Clock::time_point window_{};
+  int lines_ = 0;
+  long suppressed_ = 0;
+  std::string last_;
+};
+
+// One request's state while its answer is computed elsewhere (libmicrohttpd's con_cls).
+struct Pending {
+  bool head = false;
+  std::optional<HttpReply> reply;  // set by the worker, under State::mutex
+};
+
+struct Job {
+  MHD_Connection* connection = nullptr;
+  Pending* pending = nullptr;
+  HttpDeferred work;
+};
+
+struct Accepted {
+  Clock::time_point at;
+  bool shut = false;
+};
 
 MHD_Result queue(MHD_Connection* connection, const HttpReply& reply, bool head) {
   MHD_Response* response = MHD_create_response_from_buffer(
@@ -83,21 +103,133 @@ MHD_Result queue(MHD_Connection* connection, const HttpReply& reply, bool head) 
   if (reply.status == MHD_HTTP_METHOD_NOT_ALLOWED) {
     MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
   }
+  for (const auto& [name, value] : reply.headers) {
+    MHD_add_response_header(response, name.c_str(), value.c_str());
+  }
   const MHD_Result rc = MHD_queue_response(connection, reply.status, response);
   MHD_destroy_response(response);
   return rc;
 }
 
+HttpReply busy() {
+  return {MHD_HTTP_SERVICE_UNAVAILABLE,
+          "text/plain; charset=utf-8",
+          "busy: too many requests waiting for an answer; try again\n",
+          {{"Retry-After", "1"}}};
+}
+
 }  // namespace
+
+struct HttpServer::State {
+  explicit State(std::ostream* out) : log(out) {}
+
+  HttpHandler handler;
+  Limits limits;
+  Tls tls_files;
+  bool tls = false;
+  int port = 0;
+  MHD_Daemon* daemon = nullptr;
+  ThrottledLog log;
+
+  // Only the polling thread touches these.
+  std::unordered_map<MHD_Connection*, Accepted> accepted;
+  std::thread poller;
+  std::atomic<bool> stop_polling{false};
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<Job> jobs;
+  std::size_t deferred = 0;  // waiting or running
+  bool stopping = false;
+  std::stop_source stop;
+  std::vector<std::thread> workers;
+
+  void poll() {
+    while (!stop_polling.load()) {
+      MHD_run_wait(daemon, 250);
+      close_old_connections();
+    }
+  }
+
+  void close_old_connections() {
+    const auto now = Clock::now();
+    int closed = 0;
+    for (auto& [connection, a] : accepted) {
+      if (a.shut || now - a.at < limits.request_timeout) continue;
+      const MHD_ConnectionInfo* info =
+          MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+      if (info != nullptr) ::shutdown(info->connect_fd, SHUT_RDWR);
+      a.shut = true;
+      ++closed;
+    }
+    if (closed > 0) {
+      log.write("closed " + std::to_string(closed) + " connection(s) open for longer than " +
+                std::to_string(limits.request_timeout.count()) + " ms");
+    }
+  }
+
+  void work() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [this] { return stopping || !jobs.empty(); });
+        if (jobs.empty()) return;  // stopping, nothing left
+        job = std::move(jobs.front());
+        jobs.pop_front();
+      }
+      HttpReply reply;
+      if (stop.stop_requested()) {
+        reply = busy();
+      } else {
+        try {
+          reply = job.work(stop.get_token());
+        } catch (const std::exception& e) {
+          reply = {MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                   std::string(e.what()) + "\n"};
+        }
+      }
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        job.pending->reply = std::move(reply);
+        --deferred;
+      }
+      // After this the polling thread may answer and free `pending`: not touched again.
+      MHD_resume_connection(job.connection);
+    }
+  }
+
+  // Hands `work` to a worker; false when too many wait already (answer busy() then).
+  bool defer(MHD_Connection* connection, Pending* pending, HttpDeferred work) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (stopping || deferred >= limits.max_deferred) return false;
+    ++deferred;
+    MHD_suspend_connection(connection);
+    jobs.push_back({connection, pending, std::move(work)});
+    wake.notify_one();
+    return true;
+  }
+};
 
 struct HttpServerAccess {
   // libmicrohttpd's access handler: called once with the headers (answer then, a GET has no
-  // body), and for uploads again with data, which nobody here accepts.
+  // body), and for uploads again with data, which nobody here accepts. A deferred answer
+  // suspends the connection; once resumed, libmicrohttpd calls again and the reply is queued.
   static MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url,
                                const char* method, const char* /*version*/,
                                const char* /*upload_data*/, size_t* upload_data_size,
-                               void** /*con_cls*/) {
-    auto* server = static_cast<HttpServer*>(cls);
+                               void** con_cls) {
+    auto* state = static_cast<HttpServer::State*>(cls);
+    if (*con_cls != nullptr) {
+      auto* pending = static_cast<Pending*>(*con_cls);
+      std::optional<HttpReply> reply;
+      {
+        std::lock_guard<std::mutex> lock(state->mutex);
+        reply = std::move(pending->reply);
+      }
+      *upload_data_size = 0;
+      return queue(connection, reply ? *reply : busy(), pending->head);
+    }
     const bool head = std::strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     if (!head && std::strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
       *upload_data_size = 0;  // discard any body
@@ -105,67 +237,139 @@ struct HttpServerAccess {
           connection,
           {MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "only GET and HEAD\n"}, false);
     }
-    HttpReply reply;
+    HttpRequest request;
+    request.method = method;
+    request.path = url == nullptr ? "/" : url;
+    const char* auth =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (auth != nullptr) request.authorization = auth;
+    HttpAnswer answer;
     try {
-      reply = server->handler_(url == nullptr ? "/" : url);
+      answer = state->handler(request);
     } catch (const std::exception& e) {
-      reply = {MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
-               std::string(e.what()) + "\n"};
+      answer = HttpReply{MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                         std::string(e.what()) + "\n"};
     }
-    return queue(connection, reply, head);
+    if (auto* reply = std::get_if<HttpReply>(&answer)) return queue(connection, *reply, head);
+    auto pending = std::make_unique<Pending>();
+    pending->head = head;
+    if (!state->defer(connection, pending.get(), std::move(std::get<HttpDeferred>(answer)))) {
+      return queue(connection, busy(), head);
+    }
+    *con_cls = pending.release();  // freed by on_completed
+    return MHD_YES;
+  }
+
+  static void on_completed(void* /*cls*/, MHD_Connection* /*connection*/, void** con_cls,
+                           MHD_RequestTerminationCode /*toe*/) {
+    delete static_cast<Pending*>(*con_cls);
+    *con_cls = nullptr;
+  }
+
+  static void on_connection(void* cls, MHD_Connection* connection, void** /*socket_context*/,
+                            MHD_ConnectionNotificationCode toe) {
+    auto* state = static_cast<HttpServer::State*>(cls);
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+      state->accepted[connection] = {Clock::now(), false};
+    } else {
+      state->accepted.erase(connection);
+    }
+  }
+
+  static void on_log(void* cls, const char* format, va_list ap) {
+    char buf[512];
+    std::vsnprintf(buf, sizeof buf, format, ap);
+    std::string line(buf);
+    while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) line.pop_back();
+    static_cast<HttpServer::State*>(cls)->log.write(line);
   }
 };
 
-Result<ListenAddress> parse_listen(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return malformed(text, "no port");
-  ListenAddress a;
-  a.host = text.substr(0, colon);
-  if (a.host.starts_with('[')) {
-    if (!a.host.ends_with(']')) return malformed(text, "unclosed [");
-    a.host = a.host.substr(1, a.host.size() - 2);
-    in6_addr v6{};
-    if (inet_pton(AF_INET6, a.host.c_str(), &v6) != 1) {
-      return malformed(text, "not an IPv6 address");
-    }
-  } else if (!a.host.empty()) {
-    in_addr v4{};
-    if (inet_pton(AF_INET, a.host.c_str(), &v4) != 1) {
-      return malformed(text, "not an IPv4 address (IPv6 goes in brackets)");
-    }
-  }
-  const std::string port = text.substr(colon + 1);
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), a.port);
-  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || a.port < 0 ||
-      a.port > 65535) {
-    return malformed(text, "port must be a number from 0 to 65535");
-  }
-  return a;
+bool http_tls_supported() {
+  return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+HttpServer::HttpServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+int HttpServer::port() const {
+  return state_->port;
+}
+
+bool HttpServer::tls() const {
+  return state_->tls;
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::start(const ListenAddress& address,
-                                                      HttpHandler handler, Limits limits) {
-  auto fd = listen_on(address);
-  if (!fd) return tl::unexpected(fd.error());
-  std::unique_ptr<HttpServer> server(new HttpServer);
-  server->handler_ = std::move(handler);
-  server->port_ = bound_port(fd->get());
-  const unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-  server->daemon_ =
-      MHD_start_daemon(flags, 0, nullptr, nullptr, &HttpServerAccess::on_request, server.get(),
-                       MHD_OPTION_LISTEN_SOCKET, fd->get(), MHD_OPTION_CONNECTION_LIMIT,
-                       limits.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-                       static_cast<unsigned>(limits.idle_timeout.count()), MHD_OPTION_END);
-  if (server->daemon_ == nullptr) {
-    return fail(ErrorCode::kSystem,
-                "cannot start the HTTP server on " + describe(address) + " (libmicrohttpd)");
+                                                      HttpHandler handler, Limits limits, Tls tls,
+                                                      std::ostream* log) {
+  const bool https = !tls.cert_pem.empty() || !tls.key_pem.empty();
+  if (https && !http_tls_supported()) {
+    return fail(ErrorCode::kUnsupported,
+                "cannot serve HTTPS: this libmicrohttpd was built without TLS support");
   }
-  fd->release();  // the daemon closes it when it stops
-  return server;
+  auto fd = listen_socket(address, kBacklog);
+  if (!fd) return tl::unexpected(fd.error());
+  // libmicrohttpd closes the socket it is given when it stops, but also on some of its start-up
+  // failures (a bad TLS key) and not on others: it gets a duplicate, so that ours is closed here
+  // exactly once whatever happens (a failed start may leak the duplicate, never close twice).
+  const int mhd_fd = ::fcntl(fd->get(), F_DUPFD_CLOEXEC, 0);
+  if (mhd_fd < 0) return fail_errno(errno, "cannot listen on " + describe(address));
+  auto state = std::make_unique<State>(log);
+  State* s = state.get();
+  s->handler = std::move(handler);
+  s->limits = limits;
+  s->tls_files = std::move(tls);
+  s->tls = https;
+  s->port = bound_port(fd->get());
+  unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+  std::vector<MHD_OptionItem> options = {
+      {MHD_OPTION_LISTEN_SOCKET, mhd_fd, nullptr},
+      {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(limits.max_connections), nullptr},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(limits.max_connections_per_ip),
+       nullptr},
+      {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(limits.idle_timeout.count()), nullptr},
+      {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(kConnectionMemory), nullptr},
+      {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&HttpServerAccess::on_completed), s},
+      {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&HttpServerAccess::on_connection),
+       s},
+  };
+  if (https) {
+    flags |= MHD_USE_TLS;
+    options.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_files.cert_pem.data()});
+    options.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_files.key_pem.data()});
+    options.push_back({MHD_OPTION_HTTPS_PRIORITIES, 0, const_cast<char*>(kTlsPriorities)});
+  }
+  options.push_back({MHD_OPTION_END, 0, nullptr});
+  s->daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &HttpServerAccess::on_request, s,
+                               MHD_OPTION_EXTERNAL_LOGGER, &HttpServerAccess::on_log, s,
+                               MHD_OPTION_ARRAY, options.data(), MHD_OPTION_END);
+  if (s->daemon == nullptr) {
+    std::string why = s->log.last();
+    return fail(ErrorCode::kInvalidInput,
+                std::string("cannot start the ") + (https ? "HTTPS" : "HTTP") + " server on " +
+                    describe(address) + (why.empty() ? " (libmicrohttpd)" : ": " + why));
+  }
+  s->poller = std::thread([s] { s->poll(); });
+  for (unsigned i = 0; i < std::max(1u, limits.workers); ++i) {
+    s->workers.emplace_back([s] { s->work(); });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(state)));
 }
 
 HttpServer::~HttpServer() {
-  if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
+  State& s = *state_;
+  // Workers first: each resumes the connection it holds, so none is suspended when the daemon
+  // stops (libmicrohttpd refuses to stop with suspended connections).
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.stopping = true;
+  }
+  s.stop.request_stop();
+  s.wake.notify_all();
+  for (auto& t : s.workers) t.join();
+  s.stop_polling = true;
+  if (s.poller.joinable()) s.poller.join();
+  MHD_stop_daemon(s.daemon);
 }
 
 }  // namespace netdoctor::cli

@@ -1,8 +1,9 @@
 // `netdoctor serve`: the monitor. Runs the same diagnosis as `netdoctor diagnose` (every pod on
 // this node, rediscovered each run) every --interval, one run at a time, and serves the result
-// over HTTP: /metrics (Prometheus), /report.json (the last report, as `diagnose -o json`),
-// /healthz. Memory stays bounded: the last report replaces the one before, metrics are
-// rendered once per run, histograms have fixed buckets, connections are limited. SIGTERM or
+// over HTTP or HTTPS: /metrics (Prometheus), /healthz, and /report.json (the last report, as
+// `diagnose -o json`) to whom serve_http.h lets read it. Memory stays bounded: the last report
+// replaces the one before, metrics are rendered once per run, histograms have fixed buckets,
+// connections are limited in number, per client and in time. SIGTERM or
 // SIGINT ends it after the current run (bounded by its deadline): the listener closes and the
 // exit status is 0.
 #include <malloc.h>
@@ -21,6 +22,7 @@
 #include "cli/diagnose_run.h"
 #include "cli/http_server.h"
 #include "cli/metrics.h"
+#include "cli/serve_http.h"
 #include "cli/session.h"
 #include "cli/version.h"
 #include "core/duration.h"
@@ -76,8 +78,8 @@ class Monitor {
     }
     if (path == "/") {
       return {200, "text/plain; charset=utf-8",
-              "netdoctor serve: /metrics (Prometheus), /report.json (the last report), "
-              "/healthz\n"};
+              "netdoctor serve: /metrics (Prometheus), /healthz, /report.json (the last report, "
+              "when serve's --report-auth lets you read it)\n"};
     }
     return {404, "text/plain; charset=utf-8", "not found: try /metrics, /report.json, /healthz\n"};
   }
@@ -177,6 +179,13 @@ int run_serve(const ServeOptions& o, std::ostream& /*out*/, std::ostream& err) {
     print_error(err, address.error().message());
     return report::kExitUsage;
   }
+  auto http = plan_serve_http(o, err, &err);
+  if (!http) return report::kExitUsage;
+  auto access = ReportAccess::create(http->access);
+  if (!access) {
+    print_error(err, access.error().message());
+    return report::kExitUsage;
+  }
   // SIGTERM and SIGINT are taken only by sigtimedwait in this thread: block them before any
   // other thread (HTTP, probes) exists, so every thread inherits the mask.
   sigset_t signals;
@@ -195,15 +204,22 @@ int run_serve(const ServeOptions& o, std::ostream& /*out*/, std::ostream& err) {
   MonitorMetrics metrics;
   metrics.version = kVersion;
   metrics.interval_seconds = std::chrono::duration<double>(*interval).count();
-  auto server = HttpServer::start(
-      *address, [&monitor](const std::string& path) { return monitor.handle(path); },
-      HttpServer::Limits{o.max_connections, std::chrono::seconds(10)});
+  // /report.json goes through the access check; everything else is public (see the contract:
+  // nothing sensitive is in /metrics or /healthz).
+  const auto handler = [&monitor, &report_access = **access](const HttpRequest& r) -> HttpAnswer {
+    if (r.path == "/report.json") {
+      return report_access.answer(r, [&monitor] { return monitor.handle("/report.json"); });
+    }
+    return monitor.handle(r.path);
+  };
+  auto server = HttpServer::start(*address, handler, http->limits, http->tls, &err);
   if (!server) {
     print_error(err, server.error().message());
     return report::kExitUsage;
   }
   err << "netdoctor serve: listening on port " << (*server)->port()
-      << " (/metrics, /report.json, /healthz), a diagnosis every " << o.interval << std::endl;
+      << ((*server)->tls() ? " (HTTPS)" : " (HTTP)") << ", a diagnosis every " << o.interval
+      << "; /metrics, /healthz; /report.json: " << (*access)->describe() << std::endl;
 
   std::string last;
   int signal = 0;

@@ -35,17 +35,11 @@ void print_error(std::ostream& err, const std::string& message) {
   err << "netdoctor: " << terminal_safe(message, true) << "\n";
 }
 
-Result<std::optional<inventory::Inventory>> load_cluster(const std::string& inventory_path,
-                                                         const std::string& kubeconfig,
-                                                         std::ostream& err) {
-  if (!inventory_path.empty()) return inventory::load_inventory(inventory_path);
-  if (!kubeconfig.empty()) {
-    auto config = inventory::load_kubeconfig(kubeconfig);
-    if (!config) return tl::unexpected(config.error());
-    return inventory::fetch_inventory(*config);
-  }
+Result<std::optional<inventory::ApiServerConfig>> find_api_server(const std::string& kubeconfig) {
   Result<inventory::ApiServerConfig> config;
-  if (const std::string path = inventory::default_kubeconfig_path(); !path.empty()) {
+  if (!kubeconfig.empty()) {
+    config = inventory::load_kubeconfig(kubeconfig);
+  } else if (const std::string path = inventory::default_kubeconfig_path(); !path.empty()) {
     config = inventory::load_kubeconfig(path);
   } else if (inventory::in_cluster_available()) {
     config = inventory::in_cluster_config();
@@ -53,9 +47,19 @@ Result<std::optional<inventory::Inventory>> load_cluster(const std::string& inve
     return std::nullopt;
   }
   if (!config) return tl::unexpected(config.error());
-  auto listed = inventory::fetch_inventory(*config);
-  if (!listed && listed.error().code == ErrorCode::kUnreachable) {
-    print_error(err, "warning: " + listed.error().message() + " (" + config->origin +
+  return std::move(*config);
+}
+
+Result<std::optional<inventory::Inventory>> load_cluster(const std::string& inventory_path,
+                                                         const std::string& kubeconfig,
+                                                         std::ostream& err) {
+  if (!inventory_path.empty()) return inventory::load_inventory(inventory_path);
+  auto config = find_api_server(kubeconfig);
+  if (!config) return tl::unexpected(config.error());
+  if (!*config) return std::nullopt;
+  auto listed = inventory::fetch_inventory(**config);
+  if (!listed && kubeconfig.empty() && listed.error().code == ErrorCode::kUnreachable) {
+    print_error(err, "warning: " + listed.error().message() + " (" + (*config)->origin +
                          "); going on without the cluster's objects, from what this node shows");
     return std::nullopt;
   }

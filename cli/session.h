@@ -8,6 +8,7 @@
 #include <string>
 
 #include "inventory/inventory.h"
+#include "inventory/kubeconfig.h"
 #include "netns/discover.h"
 #include "netns/mode.h"
 
@@ -45,6 +46,12 @@ struct Session {
 // the objects: an unreachable API server is what netdoctor diagnoses, not bad input.
 [[nodiscard]] Result<std::optional<inventory::Inventory>> load_cluster(
     const std::string& inventory_path, const std::string& kubeconfig, std::ostream& err);
+
+// The API server kubectl would talk to: that of --kubeconfig, else of $KUBECONFIG /
+// ~/.kube/config, else the pod's service account (in-cluster); nullopt when there is none. Read
+// afresh on each call, so that a rotated service-account token is picked up.
+[[nodiscard]] Result<std::optional<inventory::ApiServerConfig>> find_api_server(
+    const std::string& kubeconfig);
 
 // "netdoctor: " + message, one line.
 void print_error(std::ostream& err, const std::string& message);

@@ -1,10 +1,12 @@
 // fetch_inventory: GET each resource's list from the API server page by page with one libcurl
 // handle (one TLS connection when the server keeps it), parse each page with the inventory
-// parser and append its objects.
+// parser and append its objects. post_json: one POST with the same handle setup (TLS, CA,
+// credentials, proxy), for the reviews serve asks for.
 #include "inventory/apiserver_client.h"
 
 #include <curl/curl.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -107,6 +109,11 @@ class Client {
     ok = ok && curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer_) == CURLE_OK;
     ok = ok && curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
     ok = ok && curl_easy_setopt(h, CURLOPT_WRITEDATA, &body_) == CURLE_OK;
+    if (cancelled_) {
+      ok = ok && curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L) == CURLE_OK;
+      ok = ok && curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK;
+      ok = ok && curl_easy_setopt(h, CURLOPT_XFERINFODATA, this) == CURLE_OK;
+    }
     if (config_.insecure_skip_tls_verify) {
       ok = ok && curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
       ok = ok && curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
@@ -136,8 +143,38 @@ class Client {
     return ok;
   }
 
+  // A query parameter's value, percent-encoded.
+  std::string escape(const std::string& value) {
+    char* escaped = curl_easy_escape(easy_.get(), value.c_str(), static_cast<int>(value.size()));
+    std::string out = escaped == nullptr ? value : escaped;
+    curl_free(escaped);
+    return out;
+  }
+
+  // Asked while a request runs: true aborts it.
+  void cancel_when(std::function<bool()> cancelled) { cancelled_ = std::move(cancelled); }
+
+  // One POST of a JSON body; an error string when no HTTP answer came back.
+  Result<Response> post(const std::string& path, const std::string& json_body) {
+    CURL* h = easy_.get();
+    curl_slist_append(headers_.get(), "Content-Type: application/json");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(json_body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, json_body.c_str());
+    return perform(path);
+  }
+
   // One GET; an error string when no HTTP answer came back.
   Result<Response> get(const std::string& path_and_query) {
+    curl_easy_setopt(easy_.get(), CURLOPT_HTTPGET, 1L);
+    return perform(path_and_query);
+  }
+
+ private:
+  static int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<Client*>(user)->cancelled_() ? 1 : 0;
+  }
+
+  Result<Response> perform(const std::string& path_and_query) {
     CURL* h = easy_.get();
     const std::string url = config_.server + path_and_query;
     body_ = Body{{}, options_.max_page_bytes, false};
@@ -158,15 +195,6 @@ class Client {
     return r;
   }
 
-  // A query parameter's value, percent-encoded.
-  std::string escape(const std::string& value) {
-    char* escaped = curl_easy_escape(easy_.get(), value.c_str(), static_cast<int>(value.size()));
-    std::string out = escaped == nullptr ? value : escaped;
-    curl_free(escaped);
-    return out;
-  }
-
- private:
   std::string transport_error(CURLcode rc) const {
     // curl's words may echo the proxy URL it was given ("Unsupported proxy syntax in
     // 'http://user:password@...'"): the kubeconfig's proxy-url, else the prober's own proxy
@@ -197,6 +225,8 @@ class Client {
       case CURLE_COULDNT_CONNECT:
       case CURLE_OPERATION_TIMEDOUT:
         return "cannot connect to " + server + ": " + detail;
+      case CURLE_ABORTED_BY_CALLBACK:
+        return "cancelled: " + server;
       case CURLE_WRITE_ERROR:
         if (body_.too_large) {
           return "a page of the list is larger than " +
@@ -213,22 +243,27 @@ class Client {
   Easy easy_;
   Slist headers_;
   Body body_;
+  std::function<bool()> cancelled_;
   char error_buffer_[CURL_ERROR_SIZE] = {};
 };
+
+// The message of the API server's Status in `body`; "" when it is not a Status.
+std::string status_message(const std::string& body) {
+  auto doc = json::parse(body, nullptr, false);
+  if (doc.is_object() && doc.value("kind", json()) == "Status" && doc.contains("message") &&
+      doc["message"].is_string()) {
+    return one_line(doc["message"].get<std::string>(), 400);
+  }
+  return {};
+}
 
 // "HTTP 403 Forbidden: <the Status's message>".
 std::string http_error(const Response& r) {
   std::string out = "HTTP " + std::to_string(r.status);
   const std::string reason = http_reason(r.status);
   if (!reason.empty()) out += " " + reason;
-  std::string message;
-  auto doc = json::parse(r.body, nullptr, false);
-  if (doc.is_object() && doc.value("kind", json()) == "Status" && doc.contains("message") &&
-      doc["message"].is_string()) {
-    message = one_line(doc["message"].get<std::string>(), 400);
-  } else {
-    message = one_line(r.body);
-  }
+  std::string message = status_message(r.body);
+  if (message.empty()) message = one_line(r.body);
   if (r.status == 410) message += " (the list changed while it was read; run again)";
   return message.empty() ? out : out + ": " + message;
 }
@@ -315,6 +350,29 @@ std::string http_reason(long status) {
     default:
       return {};
   }
+}
+
+std::string http_status_error(long status, const std::string& body) {
+  std::string out = "HTTP " + std::to_string(status);
+  const std::string reason = http_reason(status);
+  if (!reason.empty()) out += " " + reason;
+  const std::string message = status_message(body);
+  return message.empty() ? out : out + ": " + message;
+}
+
+Result<ApiResponse> post_json(const ApiServerConfig& config, const std::string& path,
+                              const std::string& body, const PostOptions& options) {
+  ListOptions list;
+  list.timeout = options.timeout;
+  list.max_page_bytes = options.max_answer_bytes;
+  Client client(config, list);
+  if (options.cancelled) client.cancel_when(options.cancelled);
+  std::string error;
+  if (!client.init(error)) return fail(ErrorCode::kInvalidInput, "POST " + path + ": " + error);
+  auto response = client.post(path, body);
+  if (!response)
+    return fail(response.error().code, "POST " + path + ": " + response.error().context);
+  return ApiResponse{response->status, std::move(response->body)};
 }
 
 Result<Inventory> fetch_inventory(const ApiServerConfig& config, const ListOptions& options) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "core/result.h"
@@ -31,6 +32,32 @@ struct ListOptions {
 //   listing nodes: cannot connect to https://10.96.0.1:443: Connection refused
 [[nodiscard]] Result<Inventory> fetch_inventory(const ApiServerConfig& config,
                                                 const ListOptions& options = {});
+
+// One request to the API server beside the lists: serve asks it to review bearer tokens
+// (TokenReview, SubjectAccessReview). TLS, CA, credentials and proxy as for the lists.
+struct PostOptions {
+  std::chrono::milliseconds timeout{5000};  // connection included
+  std::size_t max_answer_bytes = std::size_t{1} << 20;
+  // Asked while the request runs; true aborts it (an error "cancelled: SERVER").
+  std::function<bool()> cancelled;
+};
+
+struct ApiResponse {
+  long status = 0;
+  std::string body;
+};
+
+// POSTs `body` (JSON) to `path` and returns the answer whatever its status. Errors are
+// transport failures only, worded as for the lists (`POST /apis/...: cannot connect to ...`);
+// they never contain what was sent.
+[[nodiscard]] Result<ApiResponse> post_json(const ApiServerConfig& config, const std::string& path,
+                                            const std::string& body,
+                                            const PostOptions& options = {});
+
+// "HTTP 403 Forbidden: <the message of the API server's Status>", or without the message when
+// the body is no Status: never the raw body, which may echo what was sent (a TokenReview's
+// answer carries the token it reviewed).
+[[nodiscard]] std::string http_status_error(long status, const std::string& body);
 
 // The reason phrase of an HTTP status ("Forbidden" for 403); "" when unknown.
 [[nodiscard]] std::string http_reason(long status);

@@ -5,9 +5,11 @@ There is no cluster here, so the manifests are checked for what matters about th
 and API versions, known field names only (a typo such as `hostNetwrk` would silently be
 dropped by a lenient client), the debug pod's and the DaemonSet's privileges (hostNetwork,
 hostPID, not privileged, exactly NET_ADMIN, NET_RAW, SYS_ADMIN, SYS_PTRACE), the DaemonSet's
-monitor arguments, limits, scrape annotations and tolerations, and RBAC that can only read
-(get/list on nodes, pods, services, endpointslices). The same checks run on a debug pod the
-kubectl plugin rendered (--rendered FILE --node NAME).
+monitor arguments (bound to the node's own address, /report.json guarded), probes on /healthz,
+limits, scrape annotations and tolerations, RBAC that can only read (get/list on nodes, pods,
+services, endpointslices) besides creating the two token reviews, the report readers' role,
+and a NetworkPolicy that admits only the monitoring namespace to the port. The same checks run
+on a debug pod the kubectl plugin rendered (--rendered FILE --node NAME).
 
   check_manifests.py DIR                      every check; exit 1 with the list of failures
   check_manifests.py --self-test DIR          each check must catch a manifest broken on purpose
@@ -30,8 +32,21 @@ API_VERSIONS = {
     "DaemonSet": "apps/v1",
     "ClusterRole": "rbac.authorization.k8s.io/v1",
     "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
+    "NetworkPolicy": "networking.k8s.io/v1",
 }
+# How many objects of each kind images/k8s holds.
+KINDS = {"Namespace": 1, "ServiceAccount": 1, "Pod": 1, "DaemonSet": 1, "ClusterRole": 3,
+         "ClusterRoleBinding": 2, "NetworkPolicy": 1}
+READ_ROLE = "netdoctor-read"
 READ_RULES = {("", "nodes"), ("", "pods"), ("", "services"), ("discovery.k8s.io", "endpointslices")}
+# serve --report-auth kube asks these two reviews, and may do nothing else with them.
+REVIEW_ROLE = "netdoctor-review"
+REVIEW_RULES = {("authentication.k8s.io", "tokenreviews"), ("authorization.k8s.io", "subjectaccessreviews")}
+# For the readers of /report.json; bound by the user, never to netdoctor's own account.
+READER_ROLE = "netdoctor-report-reader"
+PORT = 9464
+LISTEN = f"[$(HOST_IP)]:{PORT}"
+MONITORING = {"kubernetes.io/metadata.name": "monitoring"}
 
 # Field names of the Kubernetes API objects used here (core/v1, apps/v1, rbac/v1, 1.30+).
 METADATA = {"name", "namespace", "labels", "annotations"}
@@ -55,6 +70,9 @@ PROBE = {
     "exec", "failureThreshold", "httpGet", "initialDelaySeconds", "periodSeconds",
     "successThreshold", "tcpSocket", "timeoutSeconds",
 }
+HTTP_GET = {"host", "httpHeaders", "path", "port", "scheme"}
+ENV_VAR = {"name", "value", "valueFrom"}
+NETWORK_POLICY_SPEC = {"egress", "ingress", "podSelector", "policyTypes"}
 VOLUME_MOUNT = {"mountPath", "mountPropagation", "name", "readOnly", "subPath"}
 DAEMONSET_SPEC = {"minReadySeconds", "revisionHistoryLimit", "selector", "template", "updateStrategy"}
 TOLERATION = {"effect", "key", "operator", "tolerationSeconds", "value"}
@@ -186,10 +204,23 @@ def check_daemonset(c, ds):
     for ctr in containers:
         args = ctr.get("args") or []
         c.expect(args[:1] == ["serve"], f"{where}: runs `netdoctor serve`, args {args}")
-        c.expect(["--listen", "0.0.0.0:9464"] == args[1:3] or "--listen=0.0.0.0:9464" in args,
-                 f"{where}: --listen 0.0.0.0:9464")
+        c.expect(["--listen", LISTEN] == args[1:3],
+                 f"{where}: --listen {LISTEN} (the node's own address, not every address): {args[1:3]}")
+        env = {e.get("name"): e for e in ctr.get("env") or []}
+        for e in ctr.get("env") or []:
+            c.known(e, ENV_VAR, f"{where}.env")
+        host_ip = ((env.get("HOST_IP") or {}).get("valueFrom") or {}).get("fieldRef") or {}
+        c.expect(host_ip.get("fieldPath") == "status.hostIP",
+                 f"{where}: env HOST_IP from the downward API's status.hostIP")
         c.expect("--interval" in args and args[args.index("--interval") + 1] == "30s",
                  f"{where}: --interval 30s")
+        check_report_guard(c, args, where)
+        for probe in ("livenessProbe", "readinessProbe"):
+            p = ctr.get(probe) or {}
+            get = p.get("httpGet") or {}
+            c.known(get, HTTP_GET, f"{where}.{probe}.httpGet")
+            c.expect(get.get("path") == "/healthz" and get.get("port") == PORT and "tcpSocket" not in p,
+                     f"{where}: {probe} is an httpGet of /healthz on {PORT}: {p}")
         ports = [p.get("containerPort") for p in ctr.get("ports") or []]
         c.expect(9464 in ports, f"{where}: declares containerPort 9464")
         c.expect(ann.get("prometheus.io/scrape") == "true", f"{where}: prometheus.io/scrape \"true\"")
@@ -201,37 +232,84 @@ def check_daemonset(c, ds):
         c.expect(str(limits.get("cpu", "")).endswith("m"), f"{where}: CPU limit in millicores")
 
 
+def check_report_guard(c, args, where):
+    """/report.json is never open to whoever reaches the port."""
+    auth = args[args.index("--report-auth") + 1] if "--report-auth" in args[:-1] else None
+    token = "--report-token-file" in args[:-1]
+    c.expect(auth == "kube" or (token and auth in (None, "token")) or "--no-report" in args,
+             f"{where}: /report.json guarded (--report-auth kube or --report-token-file), args {args}")
+    c.expect(auth != "none", f"{where}: --report-auth none opens the report to everyone")
+
+
+def role_rules(c, role, verbs, allowed_fields=("apiGroups", "resources", "verbs")):
+    """The (group, resource) pairs a role grants; every rule must have exactly `verbs`."""
+    name = (role.get("metadata") or {}).get("name")
+    granted = set()
+    for rule in role.get("rules") or []:
+        c.expect(set(rule) <= set(allowed_fields),
+                 f"rbac: {name}: rule fields {sorted(rule)} (no resourceNames, nonResourceURLs)")
+        c.expect(sorted(rule.get("verbs") or []) == sorted(verbs),
+                 f"rbac: {name}: verbs must be exactly {', '.join(verbs)}: {rule.get('verbs')}")
+        for group in rule.get("apiGroups") or []:
+            for res in rule.get("resources") or []:
+                granted.add((group, res))
+    return granted
+
+
 def check_rbac(c, docs):
-    roles = [d for d in docs if d.get("kind") == "ClusterRole"]
+    roles = {(d.get("metadata") or {}).get("name"): d for d in docs if d.get("kind") == "ClusterRole"}
     bindings = [d for d in docs if d.get("kind") == "ClusterRoleBinding"]
     accounts = [d for d in docs if d.get("kind") == "ServiceAccount"]
-    c.expect(len(roles) == 1 and len(bindings) == 1 and len(accounts) == 1,
-             "rbac: one ServiceAccount, ClusterRole and ClusterRoleBinding")
+    c.expect(sorted(roles) == sorted([READ_ROLE, REVIEW_ROLE, READER_ROLE]) and len(accounts) == 1,
+             f"rbac: one ServiceAccount, ClusterRoles {READ_ROLE}, {REVIEW_ROLE}, {READER_ROLE}: {sorted(roles)}")
     c.expect(not [d for d in docs if d.get("kind") in ("Role", "RoleBinding")], "rbac: no namespaced Role")
-    granted = set()
-    for role in roles:
-        for rule in role.get("rules") or []:
-            c.expect(set(rule) <= {"apiGroups", "resources", "verbs"},
-                     f"rbac: rule fields {sorted(rule)} (no resourceNames, nonResourceURLs)")
-            c.expect(sorted(rule.get("verbs") or []) == ["get", "list"],
-                     f"rbac: verbs must be exactly get, list: {rule.get('verbs')}")
-            for group in rule.get("apiGroups") or []:
-                for res in rule.get("resources") or []:
-                    granted.add((group, res))
-    c.expect(granted == READ_RULES, f"rbac: grants {sorted(granted)}, want {sorted(READ_RULES)}")
+    read = role_rules(c, roles.get(READ_ROLE) or {}, ["get", "list"])
+    c.expect(read == READ_RULES, f"rbac: {READ_ROLE} grants {sorted(read)}, want {sorted(READ_RULES)}")
+    review = role_rules(c, roles.get(REVIEW_ROLE) or {}, ["create"])
+    c.expect(review == REVIEW_RULES, f"rbac: {REVIEW_ROLE} grants {sorted(review)}, want {sorted(REVIEW_RULES)}")
+    reader = (roles.get(READER_ROLE) or {}).get("rules") or []
+    c.expect(reader == [{"nonResourceURLs": ["/report.json"], "verbs": ["get"]}],
+             f"rbac: {READER_ROLE} grants exactly get on the non-resource URL /report.json: {reader}")
+    bound = []
     for b in bindings:
         ref = b.get("roleRef") or {}
-        c.expect(ref.get("kind") == "ClusterRole" and roles and ref.get("name") == roles[0]["metadata"]["name"]
-                 and ref.get("apiGroup") == "rbac.authorization.k8s.io", "rbac: binding refers to the ClusterRole")
+        c.expect(ref.get("kind") == "ClusterRole" and ref.get("name") in (READ_ROLE, REVIEW_ROLE)
+                 and ref.get("apiGroup") == "rbac.authorization.k8s.io",
+                 f"rbac: binding {b['metadata'].get('name')} refers to {READ_ROLE} or {REVIEW_ROLE}: {ref}")
+        bound.append(ref.get("name"))
         subjects = b.get("subjects") or []
         c.expect(subjects == [{"kind": "ServiceAccount", "name": "netdoctor", "namespace": NAMESPACE}],
                  f"rbac: binding's only subject is ServiceAccount {NAMESPACE}/netdoctor: {subjects}")
+    c.expect(sorted(bound) == sorted([READ_ROLE, REVIEW_ROLE]),
+             f"rbac: the ServiceAccount is bound to {READ_ROLE} and {REVIEW_ROLE} once each: {bound}")
+
+
+def check_network_policy(c, policy, daemonset):
+    where = "networkpolicy"
+    spec = policy.get("spec") or {}
+    c.known(spec, NETWORK_POLICY_SPEC, f"{where}.spec")
+    c.expect(spec.get("policyTypes") == ["Ingress"], f"{where}: policyTypes [Ingress]")
+    selector = (spec.get("podSelector") or {}).get("matchLabels") or {}
+    labels = (((daemonset.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {}
+    c.expect(selector and all(labels.get(k) == v for k, v in selector.items()),
+             f"{where}: selects the DaemonSet's pods: {selector}")
+    rules = spec.get("ingress") or []
+    c.expect(len(rules) >= 1, f"{where}: at least one ingress rule")
+    for rule in rules:
+        sources = rule.get("from")
+        c.expect(isinstance(sources, list) and sources, f"{where}: every rule names its sources (none = everyone)")
+        for src in sources or []:
+            c.expect(src == {"namespaceSelector": {"matchLabels": MONITORING}},
+                     f"{where}: admits only the namespace {MONITORING}: {src}")
+        c.expect(rule.get("ports") == [{"protocol": "TCP", "port": PORT}],
+                 f"{where}: only TCP {PORT}: {rule.get('ports')}")
 
 
 def check_all(docs):
     c = Checker()
     kinds = sorted(d.get("kind", "?") for _, d in docs)
-    c.expect(kinds == sorted(API_VERSIONS), f"kinds {kinds}, want {sorted(API_VERSIONS)}")
+    want = sorted(k for k, n in KINDS.items() for _ in range(n))
+    c.expect(kinds == want, f"kinds {kinds}, want {want}")
     for name, d in docs:
         kind = d.get("kind")
         c.expect(API_VERSIONS.get(kind) == d.get("apiVersion"), f"{name}: {kind} has apiVersion {d.get('apiVersion')}")
@@ -240,7 +318,7 @@ def check_all(docs):
         c.expect(bool(meta.get("name")), f"{name}: {kind} has a name")
         c.expect((meta.get("labels") or {}).get("app.kubernetes.io/name") == "netdoctor",
                  f"{name}: {kind} labelled app.kubernetes.io/name=netdoctor")
-        if kind in ("ServiceAccount", "Pod", "DaemonSet"):
+        if kind in ("ServiceAccount", "Pod", "DaemonSet", "NetworkPolicy"):
             c.expect(meta.get("namespace") == NAMESPACE, f"{name}: {kind} in namespace {NAMESPACE}")
         if kind in ("Namespace", "ClusterRole", "ClusterRoleBinding"):
             c.expect("namespace" not in meta, f"{name}: {kind} is cluster-scoped")
@@ -251,6 +329,10 @@ def check_all(docs):
             check_debug_pod(c, d)
         if kind == "DaemonSet":
             check_daemonset(c, d)
+    daemonsets = [d for _, d in docs if d.get("kind") == "DaemonSet"]
+    for _, d in docs:
+        if d.get("kind") == "NetworkPolicy" and daemonsets:
+            check_network_policy(c, d, daemonsets[0])
     check_rbac(c, [d for _, d in docs])
     return c.failures
 
@@ -262,11 +344,27 @@ def pod_of(docs, kind):
     raise KeyError(kind)
 
 
-def role_of(docs):
+def role_of(docs, name=READ_ROLE):
     for _, d in docs:
-        if d.get("kind") == "ClusterRole":
+        if d.get("kind") == "ClusterRole" and d["metadata"]["name"] == name:
             return d
-    raise KeyError("ClusterRole")
+    raise KeyError(name)
+
+
+def policy_of(docs):
+    for _, d in docs:
+        if d.get("kind") == "NetworkPolicy":
+            return d["spec"]
+    raise KeyError("NetworkPolicy")
+
+
+def monitor(docs):
+    return pod_of(docs, "DaemonSet")["containers"][0]
+
+
+def set_arg(docs, flag, value):
+    args = monitor(docs)["args"]
+    args[args.index(flag) + 1] = value
 
 
 # Manifests broken on purpose: each must be caught, or the checks prove nothing.
@@ -280,7 +378,19 @@ MUTATIONS = {
     "wildcard verbs": lambda docs: role_of(docs)["rules"][1].update(verbs=["*"]),
     "secrets readable": lambda docs: role_of(docs)["rules"][0]["resources"].append("secrets"),
     "no memory limit": lambda docs: pod_of(docs, "DaemonSet")["containers"][0]["resources"]["limits"].pop("memory"),
-    "wrong interval": lambda docs: pod_of(docs, "DaemonSet")["containers"][0].update(args=["serve", "--listen", "0.0.0.0:9464", "--interval", "5m"]),
+    "wrong interval": lambda docs: set_arg(docs, "--interval", "5m"),
+    "listening on every address": lambda docs: set_arg(docs, "--listen", "0.0.0.0:9464"),
+    "host IP from the pod's field": lambda docs: monitor(docs)["env"][1]["valueFrom"]["fieldRef"].update(fieldPath="status.podIP"),
+    "report open to everyone": lambda docs: set_arg(docs, "--report-auth", "none"),
+    "report unguarded": lambda docs: monitor(docs).update(args=monitor(docs)["args"][:-2]),
+    "liveness by TCP": lambda docs: monitor(docs).update(livenessProbe={"tcpSocket": {"port": 9464}}),
+    "readiness on /metrics": lambda docs: monitor(docs)["readinessProbe"]["httpGet"].update(path="/metrics"),
+    "review role reads secrets": lambda docs: role_of(docs, REVIEW_ROLE)["rules"][0]["resources"].append("secrets"),
+    "review role may delete": lambda docs: role_of(docs, REVIEW_ROLE)["rules"][1]["verbs"].append("delete"),
+    "reader role on every URL": lambda docs: role_of(docs, READER_ROLE)["rules"][0].update(nonResourceURLs=["*"]),
+    "policy admits everyone": lambda docs: policy_of(docs)["ingress"][0].pop("from"),
+    "policy admits every namespace": lambda docs: policy_of(docs)["ingress"][0]["from"][0].update(namespaceSelector={}),
+    "policy on every port": lambda docs: policy_of(docs)["ingress"][0].pop("ports"),
     "token in debug pod": lambda docs: pod_of(docs, "Pod").update(automountServiceAccountToken=True),
     "not tolerating taints": lambda docs: pod_of(docs, "DaemonSet").update(tolerations=[]),
     "apparmor confined": lambda docs: pod_of(docs, "DaemonSet")["containers"][0]["securityContext"].pop("appArmorProfile"),

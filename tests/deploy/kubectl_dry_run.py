@@ -4,7 +4,7 @@
 kubectl needs an API server even for a client-side dry run: it maps each kind to its resource
 through the discovery documents and asks whether the object exists. There is no cluster here,
 so a stand-in on loopback serves the discovery documents of the groups netdoctor uses (core v1,
-apps/v1, rbac.authorization.k8s.io/v1, discovery.k8s.io/v1) and answers 404 to every object,
+apps/v1, rbac.authorization.k8s.io/v1, discovery.k8s.io/v1, networking.k8s.io/v1) and answers 404 to every object,
 as a fresh cluster would. kubectl then decodes every document, maps it, and prints
 "<resource>/<name> created (dry run)"; the test requires exactly one such line per manifest
 object and nothing sent but GETs. Exit 77 (skipped) when kubectl is not installed.
@@ -28,6 +28,7 @@ RESOURCES = {
     "rbac.authorization.k8s.io/v1": [("clusterroles", "ClusterRole", False),
                                      ("clusterrolebindings", "ClusterRoleBinding", False)],
     "discovery.k8s.io/v1": [("endpointslices", "EndpointSlice", True)],
+    "networking.k8s.io/v1": [("networkpolicies", "NetworkPolicy", True)],
 }
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
 

@@ -147,6 +147,10 @@ bool accepts(int port) {
 
 }  // namespace
 
+bool make_test_pki(const std::string& dir) {
+  return write_text(dir + "/openssl.cnf", kOpensslCnf) && make_pki(dir);
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -177,7 +181,7 @@ std::unique_ptr<ApiServerStandIn> ApiServerStandIn::start(std::string* why) {
   }
   s->dir_ = tmpl;
   s->port_ = free_port();
-  if (!write_text(s->file("openssl.cnf"), kOpensslCnf) || !make_pki(s->dir_)) {
+  if (!make_test_pki(s->dir_)) {
     *why = "openssl failed: " + read_text(s->file("openssl.log"));
     return nullptr;
   }

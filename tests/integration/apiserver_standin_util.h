@@ -40,6 +40,11 @@ class ApiServerStandIn {
   pid_t pid_ = -1;
 };
 
+// Makes, with the openssl CLI, in `dir`: ca.crt/ca.key, server.crt/server.key (signed by that CA,
+// for IP 127.0.0.1 and DNS localhost), client-ca.crt, client.crt/client.key, rogue-ca.crt. EC
+// P-256 keys, valid two days. False when openssl failed (its output is in dir/openssl.log).
+bool make_test_pki(const std::string& dir);
+
 // A file's contents ("" when unreadable).
 std::string read_text(const std::string& path);
 // Writes `text` to `path`; false on failure.

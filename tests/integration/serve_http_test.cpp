@@ -13,51 +13,31 @@
 
 #include "cli/http_server.h"
 #include "core/fd.h"
+#include "http_client_util.h"
 #include "testnet_util.h"
 
 namespace netdoctor::cli {
 namespace {
 
-Fd connect_to(int port) {
-  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return Fd();
-  return fd;
+using testing::connect_to;
+using testing::read_all;
+using testing::request;
+
+HttpServer::Limits limits(unsigned max_connections = 16,
+                          std::chrono::seconds idle = std::chrono::seconds(10)) {
+  HttpServer::Limits l;
+  l.max_connections = max_connections;
+  l.idle_timeout = idle;
+  return l;
 }
 
-// Everything the server sends until it closes, or until `timeout_ms` of silence.
-std::string read_all(int fd, int timeout_ms = 3000) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) return out + "<silence>";
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return out;
-    out.append(buf, static_cast<size_t>(n));
-  }
+HttpAnswer answer(const HttpRequest& request) {
+  if (request.path == "/metrics") return HttpReply{200, "text/plain; version=0.0.4", "m 1\n"};
+  return HttpReply{404, "text/plain", "not found\n"};
 }
 
-std::string request(int port, const std::string& method, const std::string& path) {
-  Fd fd = connect_to(port);
-  if (!fd) return "<no connection>";
-  const std::string req = method + " " + path + " HTTP/1.0\r\nHost: x\r\n\r\n";
-  if (::send(fd.get(), req.data(), req.size(), MSG_NOSIGNAL) < 0) return "<send failed>";
-  return read_all(fd.get());
-}
-
-std::unique_ptr<HttpServer> start(unsigned max_connections = 16,
-                                  std::chrono::seconds idle = std::chrono::seconds(10)) {
-  auto s = HttpServer::start({"127.0.0.1", 0},
-                             [](const std::string& path) {
-                               if (path == "/metrics")
-                                 return HttpReply{200, "text/plain; version=0.0.4", "m 1\n"};
-                               return HttpReply{404, "text/plain", "not found\n"};
-                             },
-                             {max_connections, idle});
+std::unique_ptr<HttpServer> start(HttpServer::Limits l = limits()) {
+  auto s = HttpServer::start({"127.0.0.1", 0}, answer, l);
   EXPECT_TRUE(s) << s.error().message();
   return s ? std::move(*s) : nullptr;
 }
@@ -82,8 +62,7 @@ TEST(ServeHttp, AnswersGetAndHeadRefusesOtherMethods) {
 TEST(ServeHttp, BusyAddressIsNamed) {
   auto first = start();
   ASSERT_TRUE(first);
-  auto second = HttpServer::start({"127.0.0.1", first->port()},
-                                  [](const std::string&) { return HttpReply{}; }, {});
+  auto second = HttpServer::start({"127.0.0.1", first->port()}, answer, limits());
   ASSERT_FALSE(second);
   EXPECT_EQ(
       second.error().message(),
@@ -91,7 +70,7 @@ TEST(ServeHttp, BusyAddressIsNamed) {
 }
 
 TEST(ServeHttp, ConnectionLimitAndIdleTimeout) {
-  auto server = start(2, std::chrono::seconds(2));
+  auto server = start(limits(2, std::chrono::seconds(2)));
   ASSERT_TRUE(server);
   Fd a = connect_to(server->port());
   Fd b = connect_to(server->port());

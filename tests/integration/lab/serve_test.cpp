@@ -52,12 +52,17 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// /report.json needs this bearer token (--report-token-file).
+const std::string kReportToken = "lab-report-token";
+
 // netdoctor serve in ndlab-node1 (`ip netns exec` execs it: the child's pid is netdoctor's).
 // The destructor kills it when a test failed before stopping it.
 class Serve {
  public:
   Serve(const std::string& inventory, const std::string& interval) {
     log_ = ::testing::TempDir() + "serve-" + std::to_string(::getpid()) + ".log";
+    token_ = ::testing::TempDir() + "serve-token-" + std::to_string(::getpid());
+    std::ofstream(token_) << kReportToken << "\n";
     pid_ = ::fork();
     if (pid_ == 0) {
       std::FILE* f = std::freopen(log_.c_str(), "w", stderr);
@@ -65,7 +70,8 @@ class Serve {
       const std::string listen = "127.0.0.1:" + std::to_string(kPort);
       ::execlp("ip", "ip", "netns", "exec", "ndlab-node1", ND_BINARY, "serve", "--listen",
                listen.c_str(), "--interval", interval.c_str(), "--timeout", "500ms", "--inventory",
-               inventory.c_str(), static_cast<char*>(nullptr));
+               inventory.c_str(), "--report-token-file", token_.c_str(),
+               static_cast<char*>(nullptr));
       ::_exit(127);
     }
   }
@@ -75,6 +81,7 @@ class Serve {
       ::waitpid(pid_, nullptr, 0);
     }
     std::remove(log_.c_str());
+    std::remove(token_.c_str());
   }
   [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] std::string log() const {
@@ -98,11 +105,13 @@ class Serve {
  private:
   pid_t pid_ = -1;
   std::string log_;
+  std::string token_;
 };
 
-std::string get(const std::string& path, int* status = nullptr) {
-  return sh_output("ip netns exec ndlab-node1 curl -s --max-time 5 http://127.0.0.1:" +
-                       std::to_string(kPort) + path,
+// A GET from inside node1; `headers` are curl arguments (-H '...').
+std::string get(const std::string& path, int* status = nullptr, const std::string& headers = "") {
+  return sh_output("ip netns exec ndlab-node1 curl -s --max-time 5 " + headers +
+                       " http://127.0.0.1:" + std::to_string(kPort) + path,
                    status);
 }
 
@@ -173,8 +182,11 @@ TEST(LabServe, MetricsFollowAFaultAndItsHealing) {
              {{"layer", "dns"}, {"code", "dns-server-unreachable"}, {"status", "fail"}});
   ASSERT_FALSE(failing.empty());
   EXPECT_EQ(failing[0]->value, 1);
-  // /report.json is the same report as `diagnose -o json`.
-  const json report = json::parse(get("/report.json"), nullptr, false);
+  // /report.json is the same report as `diagnose -o json`, for the holder of the token only.
+  EXPECT_EQ(get("/report.json", nullptr, "-o /dev/null -w '%{http_code}'"), "401");
+  const json report =
+      json::parse(get("/report.json", nullptr, "-H 'Authorization: Bearer " + kReportToken + "'"),
+                  nullptr, false);
   ASSERT_FALSE(report.is_discarded());
   EXPECT_EQ(report["schema"], "netdoctor.report/v1");
   EXPECT_EQ(report["verdict"], "faulty");

@@ -137,5 +137,40 @@ TEST(CommandLine, ServeKeepsItsOwnOptionsAndHelpListsParallel) {
   EXPECT_THAT(help.out, HasSubstr("--parallel"));
 }
 
+TEST(CommandLine, ServeSecurityOptions) {
+  Parsed p = parse({"serve", "--listen", "[10.0.0.7]:9464"});
+  ASSERT_FALSE(p.status) << p.err;
+  EXPECT_EQ(p.line.serve.report_auth, "");  // /report.json off
+  EXPECT_FALSE(p.line.serve.no_report);
+  EXPECT_EQ(p.line.serve.max_connections, 256u);
+  EXPECT_EQ(p.line.serve.max_connections_per_ip, 8u);
+  EXPECT_EQ(p.line.serve.request_timeout, "10s");
+  EXPECT_EQ(p.line.serve.report_auth_resource, "/report.json");
+
+  p = parse({"serve", "--listen", ":1", "--report-auth", "kube", "--report-auth-resource",
+             "nodes/proxy", "--tls-cert", "c.pem", "--tls-key", "k.pem", "--max-connections-per-ip",
+             "0", "--request-timeout", "3s"});
+  ASSERT_FALSE(p.status) << p.err;
+  EXPECT_EQ(p.line.serve.report_auth, "kube");
+  EXPECT_EQ(p.line.serve.report_auth_resource, "nodes/proxy");
+  EXPECT_EQ(p.line.serve.tls_cert, "c.pem");
+  EXPECT_EQ(p.line.serve.tls_key, "k.pem");
+  EXPECT_EQ(p.line.serve.max_connections_per_ip, 0u);
+  EXPECT_EQ(p.line.serve.request_timeout, "3s");
+
+  p = parse({"serve", "--listen", ":1", "--report-token-file", "/t"});
+  ASSERT_FALSE(p.status) << p.err;
+  EXPECT_EQ(p.line.serve.report_token_file, "/t");
+
+  EXPECT_EQ(parse({"serve", "--listen", ":1", "--report-auth", "open"}).status, 2);
+  EXPECT_EQ(parse({"serve", "--listen", ":1", "--no-report", "--report-auth", "none"}).status, 2);
+  EXPECT_EQ(parse({"serve", "--listen", ":1", "--no-report", "--report-token-file", "t"}).status,
+            2);
+  const Parsed cert_alone = parse({"serve", "--listen", ":1", "--tls-cert", "c.pem"});
+  EXPECT_EQ(cert_alone.status, 2);
+  EXPECT_THAT(cert_alone.err, HasSubstr("--tls-key"));
+  EXPECT_EQ(parse({"serve", "--listen", ":1", "--tls-key", "k.pem"}).status, 2);
+}
+
 }  // namespace
 }  // namespace netdoctor::cli

@@ -215,6 +215,36 @@ TEST(Metrics, ReaderRejectsBrokenText) {
   EXPECT_EQ(parse_prometheus("# TYPE x gauge\nx{a=\"b\"} 1\n").error, "");
 }
 
+// /metrics is open to whoever reaches the port: it carries names and addresses (layers, check
+// ids, source pods, codes) but none of a report's summaries, evidence, namespace paths, file
+// contents or environment values. A report full of such things renders metrics without them.
+TEST(Metrics, CarryNoEvidenceSummaryOrPath) {
+  report::Report r = report::make_report();
+  r.node = "node1";
+  r.sources.push_back({"default/client-a", "10.244.1.3", "/var/run/netns/cni-0d1e-secret-path"});
+  report::Check c = check("egress.https://example.com/", "default/client-a", Status::kFail,
+                          "egress-unreachable", 12);
+  c.summary = "summary-words: HTTPS_PROXY=http://user:s3cret@proxy:3128";
+  c.evidence = {"HTTPS_PROXY=http://user:s3cret@proxy:3128", "nameserver 10.96.0.10",
+                "-A KUBE-SERVICES -j evidence-rule"};
+  report::add_check(r, Layer::kEgress, std::move(c));
+  report::Check dns =
+      check("dns.resolv-conf", "default/client-a", Status::kWarn, "dns-resolv-conf-invalid", 1);
+  dns.evidence = {"search a b c d e f g", "options ndots:5"};
+  report::add_check(r, Layer::kDns, std::move(dns));
+  report::assign_root_cause(r);
+  MonitorMetrics m = fresh();
+  m.record_report(std::move(r), 1000, 0.5);
+  std::ostringstream out;
+  write_metrics(out, m);
+  const std::string text = out.str();
+  for (const char* secret : {"s3cret", "HTTPS_PROXY", "summary-words", "nameserver", "ndots",
+                             "evidence-rule", "cni-0d1e-secret-path", "/proc/", "/var/run"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in\n" << text;
+  }
+  EXPECT_NE(text.find("check=\"egress.https://example.com/\""), std::string::npos);
+}
+
 TEST(Listen, AddressForms) {
   auto a = parse_listen("127.0.0.1:9464");
   ASSERT_TRUE(a) << a.error().message();
@@ -227,8 +257,13 @@ TEST(Listen, AddressForms) {
   ASSERT_TRUE(a);
   EXPECT_EQ(a->host, "::1");
   EXPECT_EQ(a->port, 0);
+  // The manifest's "[$(HOST_IP)]:9464" works for an IPv4 host IP as well.
+  a = parse_listen("[10.0.0.7]:9464");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "10.0.0.7");
+  EXPECT_EQ(describe(*a), "10.0.0.7:9464");
   for (const char* bad : {"9464", "localhost:9464", "1.2.3.4:", "1.2.3.4:99999", "[::1:80",
-                          "::1:80", "1.2.3.4:80x"}) {
+                          "::1:80", "1.2.3.4:80x", "[]:80", "[node1]:80"}) {
     auto r = parse_listen(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidInput);
