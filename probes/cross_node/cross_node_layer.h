@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,7 +15,9 @@
 #include "inventory/inventory.h"
 #include "netns/discover.h"
 #include "netns/links.h"
+#include "netns/pool.h"
 #include "probes/layer.h"
+#include "probes/limits.h"
 #include "probes/net/icmp.h"
 #include "probes/scene.h"
 #include "probes/sources.h"
@@ -41,7 +44,8 @@ struct CrossProbe {
 
 struct CrossNodeOptions {
   std::chrono::milliseconds timeout{1000};
-  std::size_t max_targets = 8;
+  std::size_t max_targets = kMaxRemoteTargets;  // remote pods probed per source
+  netns::Pool* pool = nullptr;  // the run's namespace pool (scene.pool); null: a thread each
 };
 
 // Pure: the checks for one source's probes, explained with the node's view when there is one.
@@ -50,7 +54,7 @@ struct CrossNodeOptions {
                                                              const NodeView* node);
 
 // Reads the node's routes, neighbours and FDB from the prober's own namespace.
-[[nodiscard]] Result<NodeView> read_node_view();
+[[nodiscard]] Result<NodeView> read_node_view(netns::Pool* pool = nullptr);
 
 // Probes every target from inside the source pod: a small echo, then (when it is answered) a
 // full-size one with DF set at the MTU of the pod's interface.
@@ -58,7 +62,15 @@ struct CrossNodeOptions {
                                                         const std::vector<RemoteTarget>& targets,
                                                         const CrossNodeOptions& options);
 
-// Pings each remote node's underlay address once, from the prober's (the node's) namespace.
+// Pings in flight, by the remote node's underlay address.
+using NodePings = std::map<std::string, std::shared_future<Result<EchoResult>>>;
+
+// Starts a ping of each remote node's underlay address once, from the prober's (the node's)
+// namespace: the nodes of the first max_targets targets, the only ones a source probes.
+[[nodiscard]] NodePings start_node_pings(const std::vector<RemoteTarget>& targets,
+                                         const CrossNodeOptions& options);
+
+// start_node_pings, waited for: the answers, by address.
 [[nodiscard]] std::map<std::string, EchoResult> ping_remote_nodes(
     const std::vector<RemoteTarget>& targets, const CrossNodeOptions& options);
 
