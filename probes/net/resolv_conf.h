@@ -51,9 +51,9 @@ struct ResolvConf {
   bool truncated = false;
 };
 
-// How much of a pod's resolv.conf is read; the rest of a larger file is left unjudged. A real
-// one is well under 4 KiB (3 nameservers, 32 search domains of at most 253 bytes are 8 KiB).
-inline constexpr std::size_t kResolvConfReadLimit = 64 << 10;
+// How much of a pod's resolv.conf is read; the rest of a larger file is left unjudged. What is
+// kept from it is bounded apart from that (search domains, problems), so a report stays small.
+inline constexpr std::size_t kResolvConfReadLimit = 1 << 20;
 // How many invalid search entries are described in evidence (the rest are counted).
 inline constexpr std::size_t kMaxInvalidSearch = 3;
 
