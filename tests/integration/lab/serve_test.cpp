@@ -291,7 +291,9 @@ TEST(LabServe, StaysSmallOverAHundredRuns) {
     EXPECT_LT(at100.rss_kb, 50 * 1024);
   }
   EXPECT_LE(at100.fds, at10.fds);
-  EXPECT_LE(at100.threads, at10.threads);
+  // The namespace pool's threads come and go with a run: a sample can catch one or two. A leak
+  // of one per run would be 90 more.
+  EXPECT_LE(at100.threads, at10.threads + 2);
   EXPECT_EQ(serve.terminate(), 0) << serve.log();
   std::remove(inventory.c_str());
 }
