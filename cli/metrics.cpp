@@ -77,25 +77,6 @@ void write_runs(Writer& w, const MonitorMetrics& m) {
   w.header("netdoctor_last_run_success", "gauge",
            "1 when the last diagnosis produced a report, 0 when it failed before (see the log).");
   w.sample("netdoctor_last_run_success", {}, m.last_run_ok ? 1 : 0);
-  w.header("netdoctor_runs_skipped_total", "counter",
-           "Intervals at which no diagnosis started, by reason: previous_run_alive = layer tasks "
-           "of the last diagnosis (cut by --deadline) were still running.");
-  w.sample("netdoctor_runs_skipped_total", {{"reason", "previous_run_alive"}},
-           static_cast<double>(m.runs_skipped_previous_alive));
-  w.header("netdoctor_runs_alive", "gauge",
-           "Diagnoses whose tasks or threads were still alive at the last run or skipped run "
-           "(never more than 1).");
-  w.sample("netdoctor_runs_alive", {}, static_cast<double>(m.live.runs));
-  w.header("netdoctor_run_tasks_alive", "gauge",
-           "Tasks of those diagnoses not finished: layer = a layer's part for one source, "
-           "namespace = a probe queued or running on the namespace pool.");
-  w.sample("netdoctor_run_tasks_alive", {{"kind", "layer"}},
-           static_cast<double>(m.live.layer_tasks));
-  w.sample("netdoctor_run_tasks_alive", {{"kind", "namespace"}},
-           static_cast<double>(m.live.namespace_tasks));
-  w.header("netdoctor_run_threads", "gauge",
-           "Threads of the diagnosis machinery (layer threads and namespace pool threads) alive.");
-  w.sample("netdoctor_run_threads", {}, static_cast<double>(m.live.threads));
 }
 
 void write_checks(Writer& w, const report::Report& r) {

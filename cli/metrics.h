@@ -6,7 +6,6 @@
 #pragma once
 
 #include <array>
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -41,17 +40,6 @@ struct MonitorMetrics {
   bool last_run_ok = false;
   // Every non-skipped check's duration, per layer, over every run.
   std::array<Histogram, report::kAllLayers.size()> probe_seconds{};
-  // Runs not started because the last one's layer tasks (cut by --deadline) were still
-  // running: serve never holds two runs' data.
-  std::uint64_t runs_skipped_previous_alive = 0;
-  // The run machinery still alive when the metrics were last rendered (at the end of a run,
-  // and at a run skipped): probes::run_activity().
-  struct Live {
-    std::size_t runs = 0;
-    std::size_t layer_tasks = 0;
-    std::size_t namespace_tasks = 0;
-    std::size_t threads = 0;
-  } live;
 
   // A run that produced `r`: counters, histograms, and `r` becomes the last report.
   void record_report(report::Report r, double end_unix, double seconds);

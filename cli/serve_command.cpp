@@ -16,7 +16,6 @@
 #include <ctime>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -27,7 +26,6 @@
 #include "cli/session.h"
 #include "cli/version.h"
 #include "core/duration.h"
-#include "probes/diagnose.h"
 #include "report/json_writer.h"
 
 namespace netdoctor::cli {
@@ -128,26 +126,6 @@ bool wait_for_signal(Clock::time_point deadline, const sigset_t& signals, int& s
   }
 }
 
-void record_live(MonitorMetrics& metrics) {
-  const probes::RunActivity a = probes::run_activity();
-  metrics.live = {a.runs, a.layer_tasks, a.namespace_tasks, a.threads};
-}
-
-// The diagnosis of one run; an exception (none is expected: a thread that cannot be started is
-// a skip inside the run) is a failed run, never the end of the monitor.
-std::optional<report::Report> diagnose_guarded(const DiagnosePlan& plan, std::ostream& errors,
-                                               int& code) {
-  try {
-    return run_diagnosis(plan, errors, code);
-  } catch (const std::exception& e) {
-    print_error(errors, std::string("internal error: ") + e.what());
-  } catch (...) {
-    print_error(errors, "internal error");
-  }
-  code = report::kExitUsage;
-  return std::nullopt;
-}
-
 // One run: diagnosis, metrics, the snapshot the HTTP thread serves. Returns the exit code of a
 // failed run (0 when it produced a report) and its one-line outcome.
 int run_once(const DiagnosePlan& plan, MonitorMetrics& metrics, Monitor& monitor,
@@ -155,7 +133,7 @@ int run_once(const DiagnosePlan& plan, MonitorMetrics& metrics, Monitor& monitor
   const auto start = Clock::now();
   std::ostringstream errors;
   int code = 0;
-  auto r = diagnose_guarded(plan, errors, code);
+  auto r = run_diagnosis(plan, errors, code);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   auto snapshot = std::make_shared<Snapshot>();
   std::string error = first_line(errors.str());
@@ -169,7 +147,6 @@ int run_once(const DiagnosePlan& plan, MonitorMetrics& metrics, Monitor& monitor
   } else {
     metrics.record_failure(unix_now(), seconds);
   }
-  record_live(metrics);
   std::ostringstream text;
   write_metrics(text, metrics);
   snapshot->metrics = std::move(text).str();
@@ -185,24 +162,6 @@ int run_once(const DiagnosePlan& plan, MonitorMetrics& metrics, Monitor& monitor
   // hand it back, so that the resident size between runs is the monitor's, not the last run's.
   malloc_trim(0);
   return code;
-}
-
-// An interval at which the last run's leftovers (layer tasks a --deadline cut) still run: no
-// run starts, so two runs' scenes (discovery, inventory, rules) are never held at once. The
-// metrics say so; the last report stays.
-void skip_run(MonitorMetrics& metrics, Monitor& monitor) {
-  ++metrics.runs_skipped_previous_alive;
-  record_live(metrics);
-  auto snapshot = std::make_shared<Snapshot>();
-  std::ostringstream text;
-  write_metrics(text, metrics);
-  snapshot->metrics = std::move(text).str();
-  if (metrics.report) {
-    std::ostringstream json;
-    report::write_json(json, *metrics.report);
-    snapshot->report_json = std::move(json).str();
-  }
-  monitor.publish(std::move(snapshot));
 }
 
 }  // namespace
@@ -267,17 +226,6 @@ int run_serve(const ServeOptions& o, std::ostream& /*out*/, std::ostream& err) {
   for (std::uint64_t run = 1;; ++run) {
     const auto start = Clock::now();
     std::string summary;
-    if (const auto alive = probes::run_activity(); alive.runs > 0) {
-      skip_run(metrics, monitor);
-      summary = "skipped: the last run's layers are still running (" +
-                std::to_string(alive.layer_tasks) + " layer tasks, " +
-                std::to_string(alive.namespace_tasks) + " probes left after its deadline)";
-      if (!last.starts_with("skipped"))
-        err << "netdoctor serve: run " << run << ": " << summary << std::endl;
-      last = summary;
-      if (wait_for_signal(start + *interval, signals, signal)) break;
-      continue;
-    }
     const int code = run_once(*plan, metrics, monitor, summary);
     if (run == 1 && code == report::kExitPrivilege) {
       err << "netdoctor serve: " << summary << std::endl;

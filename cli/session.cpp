@@ -4,7 +4,6 @@
 #include "core/text.h"
 #include "inventory/apiserver_client.h"
 #include "inventory/kubeconfig.h"
-#include "probes/limits.h"
 #include "report/model.h"
 
 namespace netdoctor::cli {
@@ -78,9 +77,7 @@ std::optional<Session> open_session(const SessionOptions& options, std::ostream&
     return std::nullopt;
   }
   s.inventory = std::move(*inv);
-  netns::DiscoverOptions discovery;
-  discovery.max_parallel = probes::kMaxDiscoveryThreads;
-  auto d = netns::discover(discovery);
+  auto d = netns::discover();
   if (!d) {
     print_error(err, d.error().message());
     exit_code = exit_code_for(d.error());

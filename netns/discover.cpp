@@ -5,10 +5,8 @@
 #include <filesystem>
 #include <future>
 #include <map>
-#include <optional>
 #include <system_error>
 
-#include "netns/pool.h"
 #include "netns/runner.h"
 
 namespace netdoctor::netns {
@@ -80,23 +78,26 @@ std::vector<NetnsInfo> list_namespaces(const DiscoverOptions& options, const Net
   return out;
 }
 
-namespace {
-
-// What one namespace shows from inside: its links, and its id for the prober's namespace.
-struct Seen {
-  LinkSnapshot links;
-  std::optional<int> self_nsid;
-};
-
-Result<Seen> read_seen(int self_fd) {
-  auto links = read_links();
-  if (!links) return tl::unexpected(links.error());
-  auto nsid = nsid_of(self_fd);
-  if (!nsid) return tl::unexpected(nsid.error());
-  return Seen{std::move(*links), *nsid};
-}
-
-void apply_seen(NetnsInfo& info, Result<Seen> seen) {
+void inspect(NetnsInfo& info, const Netns& self) {
+  auto ns = Netns::open_path(info.path);
+  if (!ns) {
+    info.error = ns.error().message();
+    return;
+  }
+  // Unreadable (an old kernel without NS_GET_USERNS) counts as the host's: nothing to go by.
+  if (auto host = owned_by_host_userns(ns->fd()); host) info.foreign_userns = !*host;
+  const int self_fd = self.fd();
+  struct Seen {
+    LinkSnapshot links;
+    std::optional<int> self_nsid;
+  };
+  auto seen = run_in(*ns, [self_fd]() -> Result<Seen> {
+    auto links = read_links();
+    if (!links) return tl::unexpected(links.error());
+    auto nsid = nsid_of(self_fd);
+    if (!nsid) return tl::unexpected(nsid.error());
+    return Seen{std::move(*links), *nsid};
+  });
   if (!seen) {
     info.error = seen.error().message();
     return;
@@ -113,50 +114,26 @@ void apply_seen(NetnsInfo& info, Result<Seen> seen) {
   }
 }
 
-}  // namespace
-
-void inspect(NetnsInfo& info, const Netns& self) {
-  auto ns = Netns::open_path(info.path);
-  if (!ns) {
-    info.error = ns.error().message();
-    return;
-  }
-  // Unreadable (an old kernel without NS_GET_USERNS) counts as the host's: nothing to go by.
-  if (auto host = owned_by_host_userns(ns->fd()); host) info.foreign_userns = !*host;
-  const int self_fd = self.fd();
-  apply_seen(info, run_in(*ns, [self_fd] { return read_seen(self_fd); }));
-}
-
 Result<Discovery> discover(const DiscoverOptions& options) {
   auto self = Netns::current();
   if (!self) return tl::unexpected(self.error());
   Discovery d;
   d.self = self->id();
-  // Every namespace is read from a thread of one bounded pool, a batch at a time (each open
-  // namespace holds a descriptor until its batch is done). A thread that cannot be started
-  // leaves its namespaces with the reason, as any namespace that cannot be read.
-  Pool pool({std::max<std::size_t>(1, options.max_parallel), {}});
-  auto self_links = pool.run_async([] { return read_links(); }).get();
+  // The prober's own namespace is every new thread's: no setns (and no privilege) needed.
+  auto self_links = std::async(std::launch::async, [] { return read_links(); }).get();
   if (!self_links) return tl::unexpected(self_links.error());
   d.self_links = std::move(*self_links);
   d.others = list_namespaces(options, d.self);
-  const int self_fd = self->fd();
+
+  // Enter namespaces in bounded batches: each inspection runs on its own thread.
   const std::size_t batch = std::max<std::size_t>(1, options.max_parallel);
   for (std::size_t start = 0; start < d.others.size(); start += batch) {
+    std::vector<std::future<void>> running;
     const std::size_t end = std::min(d.others.size(), start + batch);
-    std::vector<std::future<Result<Seen>>> running(end - start);
     for (std::size_t i = start; i < end; ++i) {
-      auto ns = Netns::open_path(d.others[i].path);
-      if (!ns) {
-        d.others[i].error = ns.error().message();
-        continue;
-      }
-      if (auto host = owned_by_host_userns(ns->fd()); host) d.others[i].foreign_userns = !*host;
-      running[i - start] = pool.run_async(*ns, [self_fd] { return read_seen(self_fd); });
+      running.push_back(std::async(std::launch::async, [&, i] { inspect(d.others[i], *self); }));
     }
-    for (std::size_t i = start; i < end; ++i) {
-      if (running[i - start].valid()) apply_seen(d.others[i], running[i - start].get());
-    }
+    for (auto& f : running) f.get();
   }
   for (auto& info : d.others) {
     const Interface* peer = d.self_links.find(info.host_veth_index);

@@ -13,12 +13,4 @@ Result<void> enter(const Netns& ns) {
   return {};
 }
 
-namespace detail {
-
-Error thread_start_error(const std::exception& e) {
-  return Error{ErrorCode::kSystem, 0, std::string("could not start a thread: ") + e.what()};
-}
-
-}  // namespace detail
-
 }  // namespace netdoctor::netns

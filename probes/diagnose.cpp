@@ -1,17 +1,12 @@
 #include "probes/diagnose.h"
 
-#include <algorithm>
 #include <atomic>
 #include <future>
 #include <latch>
 #include <memory>
-#include <string>
-#include <system_error>
 #include <thread>
 
-#include "netns/pool.h"
 #include "probes/layer.h"
-#include "probes/limits.h"
 #include "probes/net/http.h"
 #include "probes/topology.h"
 
@@ -21,19 +16,6 @@ namespace {
 using report::Layer;
 
 std::atomic<bool> g_left_running{false};
-// What serve reports and waits for (run_activity): diagnoses not yet freed, their layer tasks
-// not finished, and the layer threads alive.
-std::atomic<std::size_t> g_runs_alive{0};
-std::atomic<std::size_t> g_layer_tasks{0};
-std::atomic<std::size_t> g_layer_threads{0};
-
-// Counts a diagnosis from the moment its job exists until everything it owns is freed.
-struct Alive {
-  Alive() { ++g_runs_alive; }
-  ~Alive() { --g_runs_alive; }
-  Alive(const Alive&) = delete;
-  Alive& operator=(const Alive&) = delete;
-};
 
 // One part of one layer's work: its node-wide part (source null) or its part for one source.
 struct Task {
@@ -44,7 +26,6 @@ struct Task {
 // Everything the workers read, owned by them and diagnose() together: a task the deadline
 // leaves behind still finds it all alive.
 struct Job {
-  Alive alive;  // first: destroyed last, once the rest is freed
   Scene scene;
   DiagnoseOptions options;
   std::vector<Layer> layers;                    // report::kAllLayers
@@ -55,25 +36,10 @@ struct Job {
   std::vector<std::atomic<bool>> started;       // per layer: on_layer(layer, false) was called
   std::atomic<std::size_t> next{0};
   std::atomic<bool> cancelled{false};
-  // Every probe the layers start runs here (scene.pool points at it). Last: it ends its threads
-  // (waiting for the probes still running) before the layers' runs and the scene are freed.
-  std::unique_ptr<netns::Pool> pool;
 
   Job(Scene s, const DiagnoseOptions& o, std::size_t layer_count)
-      : scene(std::move(s)),
-        options(o),
-        left(layer_count),
-        started(layer_count),
-        pool(std::make_unique<netns::Pool>(netns::Pool::Options{kMaxPoolThreads, {}})) {
-    scene.pool = pool.get();
-  }
+      : scene(std::move(s)), options(o), left(layer_count), started(layer_count) {}
 };
-
-// Completes task `i` with `checks`.
-void finish_task(Job& job, std::size_t i, Checks checks) {
-  job.done[i].set_value(std::move(checks));
-  --g_layer_tasks;
-}
 
 // Runs one task: the layer's part, or a skip check when the layer is not selected. The one
 // place where an exception becomes a check.
@@ -107,41 +73,13 @@ void work(std::shared_ptr<Job> job, std::shared_ptr<std::latch> exited) {
       out = run_task(*job, t);
     }
     if (job->left[t.layer].fetch_sub(1) == 1 && on_layer) on_layer(layer, true);
-    finish_task(*job, i, std::move(out));
+    job->done[i].set_value(std::move(out));
   }
   // Let go of the job before saying so: once every worker is out, diagnose() holds the last
   // reference and frees the scene (the rules: 120 MB on a 10,000-Service node) on the caller's
   // thread before it returns, not some worker after it (serve trims the heap after a run).
   job.reset();
   exited->count_down();
-  --g_layer_threads;
-}
-
-// No worker could be started: every task is a skip that says why, the diagnosis goes on.
-void skip_unstarted(Job& job, const std::string& why) {
-  for (std::size_t i = job.next.fetch_add(1); i < job.tasks.size(); i = job.next.fetch_add(1)) {
-    const Task& t = job.tasks[i];
-    finish_task(job, i, {skip_check(job.layers[t.layer], why, t.source ? t.source->display : "")});
-  }
-}
-
-// Starts up to `wanted` workers; the reason when none could be started.
-std::string start_workers(const std::shared_ptr<Job>& job, std::size_t wanted,
-                          const std::shared_ptr<std::latch>& exited) {
-  std::size_t started = 0;
-  std::string why;
-  for (std::size_t w = 0; w < wanted; ++w) {
-    ++g_layer_threads;
-    try {
-      std::thread(work, job, exited).detach();
-      ++started;
-    } catch (const std::system_error& e) {
-      --g_layer_threads;
-      exited->count_down();
-      why = std::string("could not start a thread: ") + e.what();
-    }
-  }
-  return started == 0 ? why : std::string();
 }
 
 // The tasks, in the order they start: every layer's node-wide part, then the parts that only
@@ -159,19 +97,12 @@ void plan_tasks(Job& job) {
   }
   job.done.resize(job.tasks.size());
   for (const Task& t : job.tasks) job.left[t.layer].fetch_add(1);
-  g_layer_tasks += job.tasks.size();
 }
 
 }  // namespace
 
 bool layers_left_running() {
   return g_left_running.load();
-}
-
-RunActivity run_activity() {
-  const netns::PoolTotals pools = netns::pool_totals();
-  return {g_runs_alive.load(), g_layer_tasks.load(), pools.tasks,
-          g_layer_threads.load() + pools.threads};
 }
 
 report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseContext& given,
@@ -189,11 +120,9 @@ report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseCon
 
   // Every layer runs at once: a diagnosis costs about its slowest probe, not the sum.
   const std::size_t workers =
-      std::min({std::max<std::size_t>(options.parallel, 1), kMaxLayerThreads, job->tasks.size()});
+      std::min(std::max<std::size_t>(options.parallel, 1), job->tasks.size());
   auto exited = std::make_shared<std::latch>(static_cast<std::ptrdiff_t>(workers));
-  if (const std::string why = start_workers(job, workers, exited); !why.empty()) {
-    skip_unstarted(*job, why);
-  }
+  for (std::size_t w = 0; w < workers; ++w) std::thread(work, job, exited).detach();
 
   report::Report r = report::make_report();
   r.mode = netns::to_string(given.mode);
@@ -228,9 +157,6 @@ report::Report diagnose(const std::vector<SourcePod>& sources, const DiagnoseCon
   }
   if (cut) {
     job->cancelled = true;
-    // The probes queued for the parts left behind are not started: the leftovers end with the
-    // probes already running, each bounded by its timeouts.
-    job->pool->cancel("not run: the run's deadline (--deadline) passed");
     g_left_running = true;
   } else {
     exited->wait();  // every worker is out: the scene is freed here, below

@@ -20,8 +20,7 @@ struct DiagnoseOptions {
   // The whole diagnosis ends by then: a layer still probing is reported as skipped ("did not
   // finish within the deadline") and left to end on its own. Zero: no deadline.
   std::chrono::milliseconds deadline{0};
-  // Probe tasks (a layer's work for one source, or its node-wide part) running at once; at most
-  // kMaxLayerThreads (probes/limits.h).
+  // Probe tasks (a layer's work for one source, or its node-wide part) running at once.
   std::size_t parallel = 32;
   // Called when a layer starts (done = false) and ends (done = true), from a worker thread;
   // may be called after diagnose() returned, for a layer the deadline left behind.

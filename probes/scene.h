@@ -15,7 +15,6 @@
 #include "netns/discover.h"
 #include "netns/links.h"
 #include "netns/mode.h"
-#include "netns/pool.h"
 #include "probes/net/pod_links.h"
 #include "probes/options.h"
 #include "probes/sources.h"
@@ -87,10 +86,6 @@ struct Scene {
   std::optional<ClusterDns> cluster_dns;     // read by the dns layer and the path picture
   // Link facts of every local pod and source, by network namespace path.
   std::map<std::string, PodLinkFacts> pod_links;
-  // The run's namespace pool (netns/pool.h): every probe a layer starts runs there, so the
-  // run's threads stay bounded (probes/limits.h). Set by diagnose(); null when a layer is run
-  // on its own (tests), which then starts a thread per probe.
-  netns::Pool* pool = nullptr;
 
   [[nodiscard]] bool on_node() const { return mode == netns::RunMode::kNode; }
   [[nodiscard]] const inventory::Inventory* inv() const {

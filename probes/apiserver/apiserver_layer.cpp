@@ -1,18 +1,12 @@
 #include "probes/apiserver/apiserver_layer.h"
 
-#include <algorithm>
 #include <exception>
 #include <future>
-#include <optional>
-#include <utility>
 
-#include "core/text.h"
 #include "netns/containers.h"
-#include "netns/pool.h"
 #include "netns/runner.h"
 #include "probes/apiserver/apiserver_eval.h"
 #include "probes/apiserver/ca_info.h"
-#include "probes/limits.h"
 #include "probes/net/http.h"
 #include "probes/net/resolv_conf.h"
 #include "probes/net/tcp.h"
@@ -84,29 +78,6 @@ report::Check skip_check(const SourcePod& src, const std::string& why) {
   return c;
 }
 
-// At most kMaxEndpointsPerService endpoints of default/kubernetes are probed (probes/limits.h);
-// the others are named in a skip, never a failure.
-std::pair<std::vector<ApiTarget>, std::optional<report::Check>> bound_endpoints(
-    std::vector<ApiTarget> targets, const SourcePod& src) {
-  std::size_t endpoints = 0;
-  std::vector<std::string> left_out;
-  std::erase_if(targets, [&](const ApiTarget& t) {
-    if (t.kind != ApiTargetKind::kEndpoint || ++endpoints <= kMaxEndpointsPerService) return false;
-    left_out.push_back(t.ip);
-    return true;
-  });
-  if (left_out.empty()) return {std::move(targets), std::nullopt};
-  report::Check c = skip_check(
-      src, "bounded by probes/limits.h: " + std::to_string(kMaxEndpointsPerService) + " of " +
-               std::to_string(endpoints) + " endpoints of default/kubernetes probed");
-  c.id = "apiserver.limits";
-  const std::size_t named = std::min<std::size_t>(left_out.size(), 8);
-  std::string list = join({left_out.begin(), left_out.begin() + static_cast<long>(named)}, ", ");
-  if (left_out.size() > named) list += " and " + std::to_string(left_out.size() - named) + " more";
-  c.evidence.push_back("not probed: " + list);
-  return {std::move(targets), c};
-}
-
 // The first endpoint outside the pod network, where a missing masquerade would cut replies.
 SnatVerdict judge_endpoint_snat(const std::vector<ApiTarget>& targets, const SourcePod& src,
                                 const ApiserverContext& ctx) {
@@ -118,7 +89,7 @@ SnatVerdict judge_endpoint_snat(const std::vector<ApiTarget>& targets, const Sou
 }
 
 void probe_all(ApiPodFacts& pod, const PodSecrets& secrets, const std::vector<ApiTarget>& targets,
-               const SourcePod& src, std::chrono::milliseconds timeout, netns::Pool* pool) {
+               const SourcePod& src, std::chrono::milliseconds timeout) {
   const auto start = Clock::now();
   auto ns = netns::Netns::open_path(src.netns.path);
   const auto& all = secrets.resolv.nameservers;
@@ -127,9 +98,7 @@ void probe_all(ApiPodFacts& pod, const PodSecrets& secrets, const std::vector<Ap
   for (const auto& t : targets) {
     if (t.kind == ApiTargetKind::kEndpoint) endpoints.push_back(t.ip);
   }
-  const std::vector<netns::StartMark> started(targets.size());
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    const ApiTarget& t = targets[i];
+  for (const auto& t : targets) {
     ApiProbePlan plan{t,
                       {all.begin(), all.begin() + std::min<std::size_t>(all.size(), 3)},
                       secrets.ca_pem,
@@ -137,8 +106,7 @@ void probe_all(ApiPodFacts& pod, const PodSecrets& secrets, const std::vector<Ap
                       timeout,
                       t.kind == ApiTargetKind::kEndpoint ? std::vector<std::string>{} : endpoints};
     if (ns) {
-      running.push_back(netns::start_in(pool, *ns, [plan = std::move(plan), mark = started[i]] {
-        mark.mark();
+      running.push_back(netns::run_in_async(*ns, [plan = std::move(plan)] {
         const ThreadTlsRelease release;
         return probe_apiserver_in_pod(plan);
       }));
@@ -147,13 +115,13 @@ void probe_all(ApiPodFacts& pod, const PodSecrets& secrets, const std::vector<Ap
     }
   }
   // The name's lookup, the request, and a timed-out request asked again (apiserver_probe).
-  const auto bound = 2 * timeout + std::max(timeout, kConfirmTimeout) + kThreadSlack;
+  const auto deadline = start + 2 * timeout + std::max(timeout, kConfirmTimeout) + kThreadSlack;
   for (std::size_t i = 0; i < targets.size(); ++i) {
     ApiFacts f;
     f.target = targets[i];
     if (!ns) {
       f.not_probed = ns.error().message();
-    } else if (!netns::wait_from_start(running[i], started[i], bound)) {
+    } else if (running[i].wait_until(deadline) != std::future_status::ready) {
       f.not_probed = "the probe thread did not finish in time";
     } else if (auto r = running[i].get(); !r) {
       f.not_probed = r.error().message();
@@ -188,18 +156,15 @@ std::vector<report::Check> run_layer(const SourcePod& src, const ApiserverContex
   in.inventory = ctx.inventory;
   in.services = ctx.rule_services;
   in.cluster_domain = dns::cluster_domain_from_search(secrets.resolv.search, pod_namespace(src));
-  auto planned = plan_api_targets(in);
-  if (planned.empty()) {
+  const auto targets = plan_api_targets(in);
+  if (targets.empty()) {
     return {skip_check(src,
                        "no API server address known: the pod has no KUBERNETES_SERVICE_HOST, "
                        "and neither an inventory nor the node's rules name default/kubernetes")};
   }
-  const auto [kept, cut] = bound_endpoints(std::move(planned), src);
-  pod.snat = judge_endpoint_snat(kept, src, ctx);
-  probe_all(pod, secrets, kept, src, o.timeout, ctx.pool);
-  auto checks = evaluate_apiserver(pod);
-  if (cut) checks.push_back(*cut);
-  return checks;
+  pod.snat = judge_endpoint_snat(targets, src, ctx);
+  probe_all(pod, secrets, targets, src, o.timeout);
+  return evaluate_apiserver(pod);
 }
 
 }  // namespace
@@ -215,8 +180,7 @@ namespace {
 class ApiserverRun final : public LayerRun {
  public:
   ApiserverRun(const Scene& s, const DiagnoseOptions& options)
-      : ctx_{s.inv(), s.rule_snapshot(), s.node_links(), s.services(), s.pool},
-        o_{options.timeout} {}
+      : ctx_{s.inv(), s.rule_snapshot(), s.node_links(), s.services()}, o_{options.timeout} {}
   Checks source(const SourcePod& src) override { return run_apiserver_layer(src, ctx_, o_); }
 
  private:

@@ -12,7 +12,6 @@
 
 #include "inventory/inventory.h"
 #include "netns/links.h"
-#include "netns/pool.h"
 #include "probes/layer.h"
 #include "probes/sources.h"
 #include "report/model.h"
@@ -26,7 +25,6 @@ struct ApiserverContext {
   const netns::LinkSnapshot* node_links = nullptr;  // the node's routes; null in pod mode
   // rules::services(*rules), made once per diagnosis for every source; null in pod mode.
   const std::vector<rules::ServiceRule>* rule_services = nullptr;
-  netns::Pool* pool = nullptr;  // the run's namespace pool (scene.pool); null: a thread each
 };
 
 struct ApiserverOptions {

@@ -193,18 +193,18 @@ std::vector<Check> evaluate_cross_node(const std::string& source,
   return out;
 }
 
-Result<NodeView> read_node_view(netns::Pool* pool) {
-  // The prober lives in the node's namespace: read from there, no setns needed.
-  return netns::start_here(pool,
-                           []() -> Result<NodeView> {
-                             NodeView v;
-                             auto links = netns::read_links();
-                             if (!links) return tl::unexpected(links.error());
-                             v.links = std::move(*links);
-                             if (auto nb = netns::read_neighbours()) v.neighbours = std::move(*nb);
-                             if (auto fdb = netns::read_fdb()) v.fdb = std::move(*fdb);
-                             return v;
-                           })
+Result<NodeView> read_node_view() {
+  // The prober lives in the node's namespace: a plain new thread reads it, no setns needed.
+  return std::async(std::launch::async,
+                    []() -> Result<NodeView> {
+                      NodeView v;
+                      auto links = netns::read_links();
+                      if (!links) return tl::unexpected(links.error());
+                      v.links = std::move(*links);
+                      if (auto nb = netns::read_neighbours()) v.neighbours = std::move(*nb);
+                      if (auto fdb = netns::read_fdb()) v.fdb = std::move(*fdb);
+                      return v;
+                    })
       .get();
 }
 
@@ -243,8 +243,14 @@ class CrossNodeRun final : public LayerRun {
   CrossNodeRun(const Scene& scene, const DiagnoseOptions& options)
       : s_(scene), targets_(with_to_targets(scene, options.to)) {
     o_.timeout = options.timeout;
-    o_.pool = s_.pool;
-    if (s_.on_node() && !targets_.empty()) pings_ = start_node_pings(targets_, o_);
+    if (s_.on_node() && !targets_.empty()) {
+      pings_ = std::async(std::launch::async, [targets = targets_, o = o_] {
+                 return ping_remote_nodes(targets, o);
+               }).share();
+    }
+  }
+  ~CrossNodeRun() override {
+    if (pings_.valid()) pings_.wait();
   }
   bool per_source() const override { return !targets_.empty(); }
   Checks node() override {
@@ -258,13 +264,12 @@ class CrossNodeRun final : public LayerRun {
     const NodeView* view = nullptr;
     if (s_.on_node()) {
       std::call_once(view_read_, [this] {
-        if (auto v = read_node_view(o_.pool)) view_ = std::move(*v);
+        if (auto v = read_node_view()) view_ = std::move(*v);
       });
       view = view_ ? &*view_ : nullptr;
+      const auto& pings = pings_.get();
       for (auto& p : probes) {
-        auto it = pings_.find(p.target.node_ip);
-        if (it == pings_.end()) continue;
-        if (const auto& r = it->second.get(); r) p.node_ping = *r;
+        if (auto it = pings.find(p.target.node_ip); it != pings.end()) p.node_ping = it->second;
       }
     }
     return evaluate_cross_node(src.display, probes, view);
@@ -274,7 +279,7 @@ class CrossNodeRun final : public LayerRun {
   const Scene& s_;
   const std::vector<RemoteTarget> targets_;
   CrossNodeOptions o_;
-  NodePings pings_;  // started with the layer, shared by every source
+  std::shared_future<std::map<std::string, EchoResult>> pings_;
   std::once_flag view_read_;
   std::optional<NodeView> view_;
 };

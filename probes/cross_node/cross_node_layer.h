@@ -6,7 +6,6 @@
 #pragma once
 
 #include <chrono>
-#include <future>
 #include <map>
 #include <optional>
 #include <string>
@@ -15,9 +14,7 @@
 #include "inventory/inventory.h"
 #include "netns/discover.h"
 #include "netns/links.h"
-#include "netns/pool.h"
 #include "probes/layer.h"
-#include "probes/limits.h"
 #include "probes/net/icmp.h"
 #include "probes/scene.h"
 #include "probes/sources.h"
@@ -44,8 +41,7 @@ struct CrossProbe {
 
 struct CrossNodeOptions {
   std::chrono::milliseconds timeout{1000};
-  std::size_t max_targets = kMaxRemoteTargets;  // remote pods probed per source
-  netns::Pool* pool = nullptr;  // the run's namespace pool (scene.pool); null: a thread each
+  std::size_t max_targets = 8;
 };
 
 // Pure: the checks for one source's probes, explained with the node's view when there is one.
@@ -54,7 +50,7 @@ struct CrossNodeOptions {
                                                              const NodeView* node);
 
 // Reads the node's routes, neighbours and FDB from the prober's own namespace.
-[[nodiscard]] Result<NodeView> read_node_view(netns::Pool* pool = nullptr);
+[[nodiscard]] Result<NodeView> read_node_view();
 
 // Probes every target from inside the source pod: a small echo, then (when it is answered) a
 // full-size one with DF set at the MTU of the pod's interface.
@@ -62,15 +58,7 @@ struct CrossNodeOptions {
                                                         const std::vector<RemoteTarget>& targets,
                                                         const CrossNodeOptions& options);
 
-// Pings in flight, by the remote node's underlay address.
-using NodePings = std::map<std::string, std::shared_future<Result<EchoResult>>>;
-
-// Starts a ping of each remote node's underlay address once, from the prober's (the node's)
-// namespace: the nodes of the first max_targets targets, the only ones a source probes.
-[[nodiscard]] NodePings start_node_pings(const std::vector<RemoteTarget>& targets,
-                                         const CrossNodeOptions& options);
-
-// start_node_pings, waited for: the answers, by address.
+// Pings each remote node's underlay address once, from the prober's (the node's) namespace.
 [[nodiscard]] std::map<std::string, EchoResult> ping_remote_nodes(
     const std::vector<RemoteTarget>& targets, const CrossNodeOptions& options);
 

@@ -18,27 +18,29 @@ int pod_mtu(const SourcePod& src) {
   return itf ? static_cast<int>(itf->mtu) : 0;
 }
 
-// One target, from inside the source pod (a task of the run's pool in its namespace).
-CrossProbe probe_one(const RemoteTarget& t, int mtu, std::chrono::milliseconds timeout) {
+CrossProbe probe_one(const netns::Netns& ns, const RemoteTarget& t, int mtu,
+                     const CrossNodeOptions& o) {
   const auto start = Clock::now();
   CrossProbe p;
   p.target = t;
-  EchoOptions small;
-  small.timeout = timeout;
-  auto r = icmp_echo_confirmed(t.ip, small);
-  if (!r) {
-    p.error = r.error().message();
-  } else {
-    p.small = *r;
-    if (r->outcome == EchoOutcome::kReply && mtu > 84) {
-      EchoOptions full = small;
-      full.packet_size = mtu;
-      full.dont_fragment = true;
-      p.full_size = mtu;
-      // A lost full-size echo is no MTU blackhole until a second one is lost too.
-      if (auto f = icmp_echo_confirmed(t.ip, full)) p.full = *f;
+  auto ran = netns::run_in(ns, [&] {
+    EchoOptions small;
+    small.timeout = o.timeout;
+    auto r = icmp_echo_confirmed(t.ip, small);
+    if (!r) {
+      p.error = r.error().message();
+      return;
     }
-  }
+    p.small = *r;
+    if (r->outcome != EchoOutcome::kReply || mtu <= 84) return;
+    EchoOptions full = small;
+    full.packet_size = mtu;
+    full.dont_fragment = true;
+    p.full_size = mtu;
+    // A lost full-size echo is no MTU blackhole until a second one is lost too.
+    if (auto f = icmp_echo_confirmed(t.ip, full)) p.full = *f;
+  });
+  if (!ran) p.error = ran.error().message();
   p.duration_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
   return p;
@@ -53,7 +55,6 @@ std::vector<CrossProbe> probe_remote_pods(const SourcePod& src,
   auto ns = netns::Netns::open_path(src.netns.path);
   if (!ns) {
     for (const auto& t : targets) {
-      if (out.size() >= o.max_targets) break;
       CrossProbe p;
       p.target = t;
       p.error = ns.error().message();
@@ -62,46 +63,32 @@ std::vector<CrossProbe> probe_remote_pods(const SourcePod& src,
     return out;
   }
   const int mtu = pod_mtu(src);
-  std::vector<std::future<Result<CrossProbe>>> running;
+  std::vector<std::future<CrossProbe>> running;
   for (const auto& t : targets) {
     if (running.size() >= o.max_targets) break;
-    running.push_back(netns::start_in(
-        o.pool, *ns, [t, mtu, timeout = o.timeout] { return probe_one(t, mtu, timeout); }));
+    running.push_back(
+        std::async(std::launch::async, [&ns, &t, mtu, &o] { return probe_one(*ns, t, mtu, o); }));
   }
-  for (std::size_t i = 0; i < running.size(); ++i) {
-    auto r = running[i].get();
-    if (r) {
-      out.push_back(std::move(*r));
-    } else {
-      CrossProbe p;
-      p.target = targets[i];
-      p.error = r.error().message();
-      out.push_back(std::move(p));
-    }
-  }
+  for (auto& f : running) out.push_back(f.get());
   return out;
-}
-
-NodePings start_node_pings(const std::vector<RemoteTarget>& targets, const CrossNodeOptions& o) {
-  NodePings running;
-  for (std::size_t i = 0; i < targets.size() && i < o.max_targets; ++i) {
-    const RemoteTarget& t = targets[i];
-    if (t.node_ip.empty() || running.count(t.node_ip)) continue;
-    // In the prober's (the node's) namespace.
-    running[t.node_ip] = netns::start_here(o.pool, [ip = t.node_ip, timeout = o.timeout] {
-                           EchoOptions e;
-                           e.timeout = timeout;
-                           return icmp_echo_confirmed(ip, e);
-                         }).share();
-  }
-  return running;
 }
 
 std::map<std::string, EchoResult> ping_remote_nodes(const std::vector<RemoteTarget>& targets,
                                                     const CrossNodeOptions& o) {
+  std::map<std::string, std::future<Result<EchoResult>>> running;
+  for (const auto& t : targets) {
+    if (t.node_ip.empty() || running.count(t.node_ip)) continue;
+    // A plain new thread is in the prober's (the node's) namespace.
+    running[t.node_ip] = std::async(std::launch::async, [ip = t.node_ip, &o] {
+      EchoOptions e;
+      e.timeout = o.timeout;
+      return icmp_echo_confirmed(ip, e);
+    });
+  }
   std::map<std::string, EchoResult> out;
-  for (const auto& [ip, f] : start_node_pings(targets, o)) {
-    if (const auto& r = f.get(); r) out[ip] = *r;
+  for (auto& [ip, f] : running) {
+    auto r = f.get();
+    if (r) out[ip] = *r;
   }
   return out;
 }

@@ -2,13 +2,11 @@
 
 #include <algorithm>
 
-#include "probes/limits.h"
-
 namespace netdoctor::probes::dns {
 namespace {
 
-// Bounds on the questions one pod costs, whatever the inventory or the options hold (the DNS
-// endpoints asked: kMaxDnsEndpoints, probes/limits.h).
+// Bounds on the questions one pod costs, whatever the inventory or the options hold.
+constexpr std::size_t kMaxEndpoints = 8;
 constexpr std::size_t kMaxOutsideNames = 4;
 // glibc's own limit on search domains before 2.26; enough to name the one that breaks a search.
 constexpr std::size_t kMaxSearchDomains = 6;
@@ -62,7 +60,7 @@ void plan_servers(const DnsContext& c, std::vector<PlannedQuery>& plan) {
   const std::string name = c.cluster_name();
   const auto endpoints = std::vector<DnsEndpoint>(
       c.endpoints.begin(),
-      c.endpoints.begin() + static_cast<long>(std::min(kMaxDnsEndpoints, c.endpoints.size())));
+      c.endpoints.begin() + static_cast<long>(std::min(kMaxEndpoints, c.endpoints.size())));
   for (Transport t : {Transport::kUdp, Transport::kTcp}) {
     if (name.empty()) break;
     if (!c.dns_ip.empty()) {

@@ -8,7 +8,6 @@
 
 #include "netns/netns.h"
 #include "netns/podfs.h"
-#include "netns/pool.h"
 #include "netns/runner.h"
 #include "probes/dns/dns_eval.h"
 
@@ -100,8 +99,8 @@ DnsContext build_context(const SourcePod& src, const PodResolv& resolv,
   return c;
 }
 
-void ask_in_netns(const std::string& netns_path, DnsFacts& facts, std::chrono::milliseconds timeout,
-                  netns::Pool* pool) {
+void ask_in_netns(const std::string& netns_path, DnsFacts& facts,
+                  std::chrono::milliseconds timeout) {
   if (facts.plan.empty()) return;
   auto ns = netns::Netns::open_path(netns_path);
   if (!ns) {
@@ -110,13 +109,10 @@ void ask_in_netns(const std::string& netns_path, DnsFacts& facts, std::chrono::m
   }
   std::vector<DnsQuery> queries;
   for (const auto& p : facts.plan) queries.push_back(p.query);
-  // The probe owns copies of everything it reads, so it may outlive a wait that gave up.
-  const netns::StartMark started;
-  auto future = netns::start_in(pool, *ns, [queries = std::move(queries), timeout, started] {
-    started.mark();
-    return resolve_all(queries, timeout);
-  });
-  if (!netns::wait_from_start(future, started, timeout + kThreadSlack)) {
+  // The thread owns copies of everything it reads, so it may outlive a wait that gave up.
+  auto future = netns::run_in_async(
+      *ns, [queries = std::move(queries), timeout] { return resolve_all(queries, timeout); });
+  if (future.wait_for(timeout + kThreadSlack) != std::future_status::ready) {
     facts.not_asked = "the resolver thread did not finish within " +
                       std::to_string((timeout + kThreadSlack).count()) + " ms";
     return;
@@ -145,7 +141,7 @@ std::vector<report::Check> run_dns_layer(const SourcePod& src,
   if (path.empty()) {
     facts.not_asked = "the pod's network namespace is unknown";
   } else {
-    dns::ask_in_netns(path, facts, o.timeout, o.pool);
+    dns::ask_in_netns(path, facts, o.timeout);
   }
   return dns::evaluate_dns(facts);
 }
@@ -158,7 +154,6 @@ class DnsRun final : public LayerRun {
     o_.timeout = options.timeout;
     o_.cluster_dns = s.cluster_dns ? &*s.cluster_dns : nullptr;
     o_.outside_names = dns::outside_names_from_urls(options.egress_urls);
-    o_.pool = s.pool;
   }
   Checks source(const SourcePod& src) override { return run_dns_layer(src, inv_, o_); }
 

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "inventory/inventory.h"
-#include "netns/pool.h"
 #include "probes/dns/dns_facts.h"
 #include "probes/layer.h"
 #include "probes/sources.h"
@@ -34,8 +33,6 @@ struct DnsLayerOptions {
   // The cluster DNS Service as the scene found it once for every source; null: looked up in
   // the inventory.
   const ClusterDns* cluster_dns = nullptr;
-  // The run's namespace pool (scene.pool); null: a thread of its own.
-  netns::Pool* pool = nullptr;
 };
 
 // Runs the layer for one source pod: reads its resolv.conf through src.netns.pid() (skipped
@@ -71,11 +68,10 @@ struct PodResolv {
                                        const inventory::Inventory* inventory,
                                        const DnsLayerOptions& o);
 
-// Asks the plan's questions from a thread of `pool` (null: a fresh thread) inside the namespace
-// at `netns_path`, waiting at most about `timeout` once they started; fills facts.answers, or
-// facts.not_asked with the reason.
-void ask_in_netns(const std::string& netns_path, DnsFacts& facts, std::chrono::milliseconds timeout,
-                  netns::Pool* pool = nullptr);
+// Asks the plan's questions from a fresh thread inside the namespace at `netns_path`, waiting
+// at most about `timeout`; fills facts.answers, or facts.not_asked with the reason.
+void ask_in_netns(const std::string& netns_path, DnsFacts& facts,
+                  std::chrono::milliseconds timeout);
 
 }  // namespace dns
 }  // namespace netdoctor::probes

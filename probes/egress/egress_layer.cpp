@@ -4,7 +4,6 @@
 #include <future>
 
 #include "netns/containers.h"
-#include "netns/pool.h"
 #include "netns/runner.h"
 #include "probes/egress/egress_eval.h"
 #include "probes/egress/egress_probe.h"
@@ -54,11 +53,9 @@ std::string route_text(const netns::LinkSnapshot& links, const std::string& ip) 
   return route ? describe_route(*route) : std::string();
 }
 
-// Starts one target's in-pod probe; the probe owns copies of what it reads.
-std::future<Result<EgressInPod>> start_probe(netns::Pool* pool, const netns::Netns& ns,
-                                             const EgressFacts& f, const PodView& view,
-                                             std::chrono::milliseconds t,
-                                             const netns::StartMark& started) {
+// Starts one target's in-pod probe; the thread owns copies of what it reads.
+std::future<Result<EgressInPod>> start_probe(const netns::Netns& ns, const EgressFacts& f,
+                                             const PodView& view, std::chrono::milliseconds t) {
   EgressPlan plan;
   plan.url = f.url;
   const auto& all = view.resolv.nameservers;
@@ -67,17 +64,15 @@ std::future<Result<EgressInPod>> start_probe(netns::Pool* pool, const netns::Net
   plan.ndots = view.resolv.ndots;
   plan.ca_pem = view.ca_pem;
   plan.timeout = t;
-  return netns::start_in(pool, ns, [plan = std::move(plan), started] {
-    started.mark();
+  return netns::run_in_async(ns, [plan = std::move(plan)] {
     const ThreadTlsRelease release;
     return probe_egress_in_pod(plan);
   });
 }
 
 void finish(EgressFacts& f, std::future<Result<EgressInPod>>& fut, const SourcePod& src,
-            const EgressContext& ctx, const netns::StartMark& started,
-            std::chrono::milliseconds bound) {
-  if (!netns::wait_from_start(fut, started, bound)) {
+            const EgressContext& ctx, Clock::time_point deadline) {
+  if (fut.wait_until(deadline) != std::future_status::ready) {
     f.not_probed = "the probe thread did not finish in time";
     return;
   }
@@ -114,7 +109,6 @@ std::vector<report::Check> run_layer(const SourcePod& src, const EgressContext& 
   auto ns = netns::Netns::open_path(src.netns.path);
   std::vector<EgressFacts> facts(o.egress_urls.size());
   std::vector<std::future<Result<EgressInPod>>> running(facts.size());
-  const std::vector<netns::StartMark> started(facts.size());
   for (std::size_t i = 0; i < facts.size(); ++i) {
     EgressFacts& f = facts[i];
     f.source = src.display;
@@ -133,13 +127,13 @@ std::vector<report::Check> run_layer(const SourcePod& src, const EgressContext& 
     } else if (!ns) {
       f.not_probed = ns.error().message();
     } else {
-      running[i] = start_probe(ctx.pool, *ns, f, view, o.timeout, started[i]);
+      running[i] = start_probe(*ns, f, view, o.timeout);
     }
   }
-  const auto bound = 2 * o.timeout + kThreadSlack;
+  const auto deadline = start + 2 * o.timeout + kThreadSlack;
   std::vector<report::Check> out;
   for (std::size_t i = 0; i < facts.size(); ++i) {
-    if (running[i].valid()) finish(facts[i], running[i], src, ctx, started[i], bound);
+    if (running[i].valid()) finish(facts[i], running[i], src, ctx, deadline);
     if (facts[i].duration_ms == 0) {  // not measured on a probing thread: the time waited
       facts[i].duration_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
@@ -161,7 +155,7 @@ namespace {
 class EgressRun final : public LayerRun {
  public:
   EgressRun(const Scene& s, const DiagnoseOptions& options)
-      : ctx_{s.inv(), s.rule_snapshot(), s.node_links(), s.pool},
+      : ctx_{s.inv(), s.rule_snapshot(), s.node_links()},
         o_{options.timeout, options.egress_urls} {}
   Checks source(const SourcePod& src) override { return run_egress_layer(src, ctx_, o_); }
 

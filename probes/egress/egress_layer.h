@@ -11,7 +11,6 @@
 
 #include "inventory/inventory.h"
 #include "netns/links.h"
-#include "netns/pool.h"
 #include "probes/layer.h"
 #include "probes/sources.h"
 #include "report/model.h"
@@ -23,7 +22,6 @@ struct EgressContext {
   const inventory::Inventory* inventory = nullptr;  // may be null
   const rules::RuleSnapshot* rules = nullptr;       // the node's rules; null in pod mode
   const netns::LinkSnapshot* node_links = nullptr;  // the node's routes; null in pod mode
-  netns::Pool* pool = nullptr;  // the run's namespace pool (scene.pool); null: a thread each
 };
 
 struct EgressOptions {

@@ -4,7 +4,6 @@
 #include <future>
 #include <memory>
 
-#include "netns/pool.h"
 #include "netns/runner.h"
 #include "probes/node/forward.h"
 #include "probes/pod/pod_layer.h"
@@ -127,6 +126,22 @@ struct Receiver {
   std::vector<std::string> expected_sources;
 };
 
+// Starts a capture in the receiver's namespace and waits (at most `timeout`) until it listens.
+std::future<Result<std::optional<SeenEcho>>> start_capture(const Receiver& rx, uint16_t id,
+                                                           std::chrono::milliseconds timeout) {
+  auto ready = std::make_shared<std::promise<void>>();
+  auto listening = ready->get_future();
+  auto done = netns::run_in_async(
+      *rx.ns, [ready, itf = rx.interface, id, timeout]() -> Result<std::optional<SeenEcho>> {
+        auto cap = Capture::open(itf, "icmp[icmptype] == icmp-echo");
+        ready->set_value();
+        if (!cap) return tl::unexpected(cap.error());
+        return cap->wait_echo(id, timeout);
+      });
+  listening.wait_for(timeout);
+  return done;
+}
+
 // A peer's link facts: the scene's, else read from its discovery facts.
 PodLinkFacts links_of(const SourcePod& pod, const SameNodeContext& ctx) {
   if (ctx.pod_links != nullptr) {
@@ -137,97 +152,51 @@ PodLinkFacts links_of(const SourcePod& pod, const SameNodeContext& ctx) {
   return pod_link_facts(pod.netns, ctx.node_links);
 }
 
-// What the echo's thread brings back from the sender's namespace.
-struct Sent {
-  Result<EchoResult> echo;
-  std::optional<netns::Neighbour> neighbour;  // read there when the echo got no reply
-};
-
-Sent send_echo(const std::string& ip, const EchoOptions& o) {
-  // Silence is confirmed once; the capture watches the first echo, by which a second silence
-  // is judged.
-  Sent sent{icmp_echo_confirmed(ip, o), std::nullopt};
-  if (sent.echo && sent.echo->outcome != EchoOutcome::kReply) {
-    if (auto neigh = netns::read_neighbours()) {
-      for (const auto& n : *neigh) {
-        if (n.ip == ip) sent.neighbour = n;
-      }
+void read_neighbour(PairProbe& p) {
+  if (auto neigh = netns::read_neighbours()) {
+    for (const auto& n : *neigh) {
+      if (n.ip == p.target_ip) p.neighbour = n;
     }
   }
-  return sent;
 }
 
-// One echo, sent from a namespace (`from`; null: the prober's own, the node's) and watched
-// arriving in the receiver's. Each step is a task of the run's pool that waits for nothing of
-// the pool: the capture is opened in the receiver's namespace (a pcap handle stays bound to
-// the namespace it was activated in, and may then be read from any thread), the echo is sent
-// from the sender's, and the capture is read here once the echo is done.
-struct Probe {
-  const netns::Netns* from = nullptr;
-  std::optional<Receiver> rx;
-  EchoOptions echo;
+// One probe, run on a thread inside the namespace `ns`, watched from the receiver when given.
+PairProbe probe_in(const netns::Netns& ns, std::string target, std::string ip,
+                   const std::optional<Receiver>& rx, std::chrono::milliseconds timeout) {
+  const auto start = Clock::now();
   PairProbe p;
-  Clock::time_point start;
-  std::future<Result<Capture>> opening;
-  std::optional<Capture> capture;
-  std::future<Result<Sent>> sending;
-};
-
-// How long a capture is read after its echo ended: the frame, if it came, is already there;
-// only the capture's 10 ms buffer and the scheduler delay it.
-constexpr std::chrono::milliseconds kCaptureGrace{200};
-
-void open_capture(Probe& pr, netns::Pool* pool) {
-  pr.start = Clock::now();
-  if (!pr.rx) return;
-  pr.opening = netns::start_in(pool, *pr.rx->ns, [itf = pr.rx->interface] {
-    return Capture::open(itf, "icmp[icmptype] == icmp-echo");
+  p.target = std::move(target);
+  p.target_ip = std::move(ip);
+  EchoOptions o;
+  o.timeout = timeout;
+  o.id = next_echo_id();
+  std::future<Result<std::optional<SeenEcho>>> capture;
+  if (rx) capture = start_capture(*rx, o.id, timeout);
+  auto r = netns::run_in(ns, [&p, &o] {
+    // Silence is confirmed once; the capture watches the first echo, by which a second silence
+    // is judged.
+    auto echo = icmp_echo_confirmed(p.target_ip, o);
+    if (!echo) {
+      p.error = echo.error().message();
+      return;
+    }
+    p.echo = *echo;
+    if (echo->outcome != EchoOutcome::kReply) read_neighbour(p);
   });
-}
-
-void send(Probe& pr, netns::Pool* pool) {
-  pr.echo.id = next_echo_id();
-  if (pr.opening.valid()) {
-    pr.p.captured = true;
-    pr.p.expected_sources = pr.rx->expected_sources;
-    if (auto cap = pr.opening.get()) {
-      pr.capture.emplace(std::move(*cap));
-    } else {
-      pr.p.capture_error = cap.error().message();
+  if (!r) p.error = r.error().message();
+  if (capture.valid()) {
+    auto seen = capture.get();
+    p.captured = true;
+    p.expected_sources = rx->expected_sources;
+    if (!seen) {
+      p.capture_error = seen.error().message();
+    } else if (*seen) {
+      p.seen_source = (*seen)->src;
     }
   }
-  auto fn = [ip = pr.p.target_ip, o = pr.echo] { return send_echo(ip, o); };
-  pr.sending = pr.from ? netns::start_in(pool, *pr.from, fn) : netns::start_here(pool, fn);
-}
-
-void finish(Probe& pr, Clock::time_point read_until) {
-  auto sent = pr.sending.get();
-  if (!sent) {
-    pr.p.error = sent.error().message();
-  } else if (!sent->echo) {
-    pr.p.error = sent->echo.error().message();
-  } else {
-    pr.p.echo = *sent->echo;
-    pr.p.neighbour = sent->neighbour;
-  }
-  if (pr.capture) {
-    const auto left =
-        std::max(std::chrono::milliseconds(0),
-                 std::chrono::duration_cast<std::chrono::milliseconds>(read_until - Clock::now()));
-    if (auto seen = pr.capture->wait_echo(pr.echo.id, left)) pr.p.seen_source = seen->src;
-    pr.capture.reset();
-  }
-  pr.p.duration_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - pr.start).count();
-}
-
-// Runs every probe at once: captures first, then the echoes, then the captures are read.
-void run_probes(std::vector<Probe>& probes, netns::Pool* pool) {
-  for (auto& pr : probes) open_capture(pr, pool);
-  for (auto& pr : probes) send(pr, pool);
-  for (auto& pr : probes) pr.sending.wait();
-  const auto read_until = Clock::now() + kCaptureGrace;
-  for (auto& pr : probes) finish(pr, read_until);
+  p.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  return p;
 }
 
 }  // namespace
@@ -296,51 +265,45 @@ std::vector<Check> run_same_node_layer(const SourcePod& src, const std::vector<S
   // Receivers' namespaces stay open until every probe is done.
   std::vector<netns::Netns> receivers;
   receivers.reserve(chosen.size());
-  std::vector<Probe> probes;
-  probes.reserve(chosen.size() + 1);
-  std::vector<std::string> bridges;  // each peer's bridge, to judge a FORWARD drop
+  std::vector<std::future<PairProbe>> pod_probes;
   for (const SourcePod* peer_ptr : chosen) {
     const SourcePod& peer = *peer_ptr;
-    Probe pr;
-    pr.from = &*ns;
-    pr.echo.timeout = o.timeout;
-    pr.p.target = peer.display;
-    pr.p.target_ip = peer.ip;
+    std::optional<Receiver> rx;
     if (auto peer_ns = netns::Netns::open_path(peer.netns.path); peer_ns && !src.ip.empty()) {
       receivers.push_back(std::move(*peer_ns));
-      pr.rx = Receiver{&receivers.back(),
-                       peer.netns.pod_interface.empty() ? "eth0" : peer.netns.pod_interface,
-                       {src.ip}};
+      rx = Receiver{&receivers.back(),
+                    peer.netns.pod_interface.empty() ? "eth0" : peer.netns.pod_interface,
+                    {src.ip}};
     }
+    std::optional<Check> fault;
     const PodLinkFacts peer_links = links_of(peer, ctx);
     for (auto& c : evaluate_pod_layer(peer_links, peer.display)) {
-      if (c.status == Status::kFail && !pr.p.target_fault) pr.p.target_fault = c;
+      if (c.status == Status::kFail && !fault) fault = c;
     }
-    bridges.push_back(ctx.node_links != nullptr ? peer_links.host_bridge : std::string());
-    probes.push_back(std::move(pr));
+    const std::string bridge = ctx.node_links != nullptr ? peer_links.host_bridge : "";
+    pod_probes.push_back(std::async(std::launch::async, [&, rx, fault, bridge] {
+      PairProbe p = probe_in(*ns, peer.display, peer.ip, rx, o.timeout);
+      p.target_fault = fault;
+      if (ctx.rules && p.echo && p.echo->outcome != EchoOutcome::kReply) {
+        p.forward_block = forward_block(*ctx.rules, {src.ip, peer.ip, bridge, bridge});
+      }
+      return p;
+    }));
   }
-  const std::size_t peers = probes.size();
+  std::future<PairProbe> node;
   if (!node_ips.empty() && !src.ip.empty()) {
-    // The node probes the source from its own namespace, the prober's.
-    Probe pr;
-    pr.echo.timeout = o.timeout;
-    pr.p.target = src.display;
-    pr.p.target_ip = src.ip;
-    pr.rx = Receiver{&*ns, src_itf, node_ips};
-    probes.push_back(std::move(pr));
+    // The prober lives in the node's namespace: a new thread there needs no setns.
+    node = std::async(std::launch::async, [&] {
+      auto self = netns::Netns::current();
+      if (!self) return PairProbe{};
+      return probe_in(*self, src.display, src.ip, Receiver{&*ns, src_itf, node_ips}, o.timeout);
+    });
   }
-  run_probes(probes, ctx.pool);
   std::vector<PairProbe> done;
-  for (std::size_t i = 0; i < peers; ++i) {
-    PairProbe& p = probes[i].p;
-    if (ctx.rules && p.echo && p.echo->outcome != EchoOutcome::kReply) {
-      p.forward_block = forward_block(*ctx.rules, {src.ip, chosen[i]->ip, bridges[i], bridges[i]});
-    }
-    done.push_back(std::move(p));
-  }
+  for (auto& f : pod_probes) done.push_back(f.get());
   std::vector<Check> out = evaluate_same_node(src.display, done, "same-node.ping");
-  if (probes.size() > peers) {
-    for (auto& c : evaluate_same_node("node", {probes.back().p}, "same-node.node-to-pod")) {
+  if (node.valid()) {
+    for (auto& c : evaluate_same_node("node", {node.get()}, "same-node.node-to-pod")) {
       out.push_back(c);
     }
   }
@@ -358,7 +321,6 @@ class SameNodeRun final : public LayerRun {
     ctx_.node_links = s_.node_links();
     ctx_.rules = s_.rules ? &s_.rules->ruleset : nullptr;
     ctx_.pod_links = &s_.pod_links;
-    ctx_.pool = s_.pool;
   }
   bool per_source() const override { return !blind(); }
   Checks node() override {

@@ -10,9 +10,7 @@
 #include <vector>
 
 #include "netns/links.h"
-#include "netns/pool.h"
 #include "probes/layer.h"
-#include "probes/limits.h"
 #include "probes/net/capture.h"
 #include "probes/net/icmp.h"
 #include "probes/sources.h"
@@ -49,12 +47,11 @@ struct SameNodeContext {
   // The peers' link facts, by namespace path, as the scene gathered them; null: read from
   // each peer's discovery facts.
   const std::map<std::string, PodLinkFacts>* pod_links = nullptr;
-  netns::Pool* pool = nullptr;  // the run's namespace pool (scene.pool); null: a thread each
 };
 
 struct SameNodeOptions {
   std::chrono::milliseconds timeout{1000};
-  std::size_t max_targets = kMaxSameNodePeers;  // peers probed per source before sampling
+  std::size_t max_targets = 8;  // peers probed per source before sampling
 };
 
 // The peers `src` probes among this node's pods. Up to max_targets + 1 pods: every other pod

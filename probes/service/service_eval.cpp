@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <optional>
 
 #include "core/text.h"
-#include "probes/limits.h"
 
 namespace netdoctor::probes {
 namespace {
@@ -92,20 +90,6 @@ std::string list_or_none(const std::vector<std::string>& v) {
   return out.empty() ? "none" : out;
 }
 
-// The endpoints listed as evidence: all of them, or the sample and how many there are.
-std::string endpoint_list(const ServiceTarget& t) {
-  std::string out = list_or_none(t.endpoints);
-  if (t.endpoints_total > t.endpoints.size()) {
-    out += " (a sample: " + std::to_string(t.endpoints.size()) + " of " +
-           std::to_string(t.endpoints_total) + ")";
-  }
-  return out;
-}
-
-// Differences shown one per line, at most this many: an EndpointSlice of 5,000 addresses the
-// rules lack is one finding, not 5,000 lines of it.
-constexpr std::size_t kMaxDiffLines = 20;
-
 Check make(const ServiceFacts& f, const std::string& id) {
   Check c;
   c.id = id;
@@ -171,7 +155,7 @@ Check rules_check(const ServiceFacts& f, const ServiceTarget& t) {
     c.summary = "the node's proxy rules do not implement " + t.name + " (" + where(t) + ")";
     c.evidence.push_back("no rule for " + where(t) + " in nat KUBE-SERVICES nor filter " +
                          "KUBE-SERVICES (backend " + f.rules_backend + ")");
-    c.evidence.push_back("the EndpointSlices list ready: " + endpoint_list(t));
+    c.evidence.push_back("the EndpointSlices list ready: " + list_or_none(t.endpoints));
     for (const auto& n : f.rule_notes) c.evidence.push_back("note: " + n);
     return c;
   }
@@ -179,16 +163,11 @@ Check rules_check(const ServiceFacts& f, const ServiceTarget& t) {
     c.status = Status::kFail;
     c.code = "endpoints-stale";
     c.summary = "the node's rules for " + t.name + " lead elsewhere than its EndpointSlices";
-    for (std::size_t i = 0; i < t.diffs.size() && i < kMaxDiffLines; ++i) {
-      const auto& d = t.diffs[i];
+    for (const auto& d : t.diffs) {
       c.evidence.push_back(d.summary);
       if (const auto* e = rule_endpoint(t, d.endpoint)) c.evidence.push_back(sep_evidence(t, *e));
     }
-    if (t.diffs.size() > kMaxDiffLines) {
-      c.evidence.push_back("... and " + std::to_string(t.diffs.size() - kMaxDiffLines) +
-                           " more differences");
-    }
-    c.evidence.push_back("the EndpointSlices list ready: " + endpoint_list(t));
+    c.evidence.push_back("the EndpointSlices list ready: " + list_or_none(t.endpoints));
     return c;
   }
   const std::size_t n = t.rule ? t.rule->endpoints.size() : 0;
@@ -295,12 +274,6 @@ Check clusterip_check(const ServiceFacts& f, const ServiceTarget& t) {
     return c;
   }
   c.evidence.push_back("TCP connects to " + where(t) + ": " + tally(probes));
-  if (t.endpoints_total > t.endpoints.size()) {
-    c.evidence.push_back("endpoints connected to directly: " + std::to_string(t.endpoints.size()) +
-                         " of " + std::to_string(t.endpoints_total) + " (at most " +
-                         std::to_string(kMaxEndpointsPerService) +
-                         " per Service: probes/limits.h)");
-  }
   if (bad == 0) {
     c.summary = std::to_string(ran) + " connects through " + where(t) + " succeeded";
     return c;
@@ -473,16 +446,6 @@ void target_checks(const ServiceFacts& f, const ServiceTarget& t, std::vector<Ch
     out.push_back(std::move(c));
     return;
   }
-  if (!t.probe && !t.cut.empty()) {
-    // Over the run's connect budget: one of the Services this pod ranks first, so its rules
-    // are judged and the skip says why it was not connected to.
-    if (f.rules_read && t.in_inventory) out.push_back(rules_check(f, t));
-    Check c = make(f, clusterip_id(t), t);
-    c.status = Status::kSkip;
-    c.summary = "not probed: " + t.cut;
-    out.push_back(std::move(c));
-    return;
-  }
   if (!t.probe) {
     // Beyond max_services only a rules failure is worth a line.
     if (f.rules_read && !t.diffs.empty()) out.push_back(rules_check(f, t));
@@ -502,64 +465,6 @@ void target_checks(const ServiceFacts& f, const ServiceTarget& t, std::vector<Ch
   }
   out.push_back(clusterip_check(f, t));
   if (source_is_endpoint(t, f.source_ip)) out.push_back(hairpin_check(f, t));
-}
-
-// "a, b, c and 5 more": at most `shown` names.
-std::string some_of(const std::vector<std::string>& names, std::size_t shown = 8) {
-  std::vector<std::string> first(names.begin(),
-                                 names.begin() + static_cast<long>(std::min(shown, names.size())));
-  std::string out = join(first, ", ");
-  if (names.size() > shown) out += " and " + std::to_string(names.size() - shown) + " more";
-  return out;
-}
-
-// What the bounds of probes/limits.h left out from this source, as one skip: never a failure,
-// the run only knows less. Absent when nothing was cut.
-std::optional<Check> limits_check(const ServiceFacts& f) {
-  std::vector<std::string> beyond, over, sampled;
-  for (const auto& t : f.targets) {
-    if (!t.probe && t.left_to.empty() && t.cut.empty()) {
-      if (std::find(beyond.begin(), beyond.end(), t.service) == beyond.end())
-        beyond.push_back(t.service);
-    } else if (!t.cut.empty()) {
-      over.push_back(t.name);
-    } else if (t.probe && t.endpoints_total > t.endpoints.size()) {
-      sampled.push_back(t.name + " (" + std::to_string(t.endpoints.size()) + " of " +
-                        std::to_string(t.endpoints_total) + ")");
-    }
-  }
-  if (beyond.empty() && over.empty() && sampled.empty()) return std::nullopt;
-  Check c = make(f, "service.limits");
-  c.status = Status::kSkip;
-  std::vector<std::string> parts;
-  if (!sampled.empty()) {
-    parts.push_back(std::to_string(sampled.size()) + " Service port" +
-                    (sampled.size() == 1 ? "" : "s") + " with more than " +
-                    std::to_string(kMaxEndpointsPerService) +
-                    " endpoints connected to through a sample of them");
-    c.evidence.push_back("endpoints connected to directly, at most " +
-                         std::to_string(kMaxEndpointsPerService) +
-                         " per Service port (the pod's own first, then in the EndpointSlices' "
-                         "order): " +
-                         some_of(sampled));
-  }
-  if (!over.empty()) {
-    parts.push_back(std::to_string(over.size()) + " Service port" + (over.size() == 1 ? "" : "s") +
-                    " over this pod's share of the run's connect budget not probed");
-    c.evidence.push_back("over the connect budget (" + std::to_string(kMaxConnectsPerRun) +
-                         " connects per run, shared equally by the sources): " + some_of(over));
-  }
-  if (!beyond.empty()) {
-    parts.push_back(std::to_string(beyond.size()) + " Service" + (beyond.size() == 1 ? "" : "s") +
-                    " beyond the first " + std::to_string(kMaxServicesPerSource) +
-                    " not probed (their rules are still compared)");
-    c.evidence.push_back("beyond the first " + std::to_string(kMaxServicesPerSource) +
-                         " Services this pod ranks (--to, kube-dns and kubernetes, those its "
-                         "environment references, then those with endpoints): " +
-                         some_of(beyond));
-  }
-  c.summary = "bounded by probes/limits.h: " + join(parts, "; ");
-  return c;
 }
 
 }  // namespace
@@ -585,7 +490,6 @@ std::vector<Check> evaluate_service_layer(const ServiceFacts& f) {
   }
   for (const auto& t : f.targets) target_checks(f, t, out);
   for (const auto& [ep, p] : f.endpoints) out.push_back(endpoint_check(f, p));
-  if (auto limits = limits_check(f)) out.push_back(std::move(*limits));
   // A hairpin failure explains the ClusterIP check of the same Service.
   for (auto& c : out) {
     if (c.code != report::Code("hairpin-broken") || c.id.rfind("service.clusterip:", 0) != 0)

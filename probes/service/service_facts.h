@@ -32,10 +32,7 @@ struct ServiceTarget {
   std::string protocol = "tcp";  // lower case
   bool in_inventory = false;
   // Ready endpoints "ip:port" from the EndpointSlices; from the rules when there is no inventory.
-  // At most kMaxEndpointsPerService of them (probes/limits.h): a sample when endpoints_total is
-  // larger, the source's own endpoint first.
   std::vector<std::string> endpoints;
-  std::size_t endpoints_total = 0;         // ready endpoints before the sample
   std::optional<rules::ServiceRule> rule;  // the node's rule; nullopt when none or not read
   std::vector<rules::ServiceDiff> diffs;   // rules vs EndpointSlices for this port
   // Why the source targets it, empty when it does not: "--to", "WEB_SERVICE_HOST=10.96.100.10
@@ -46,9 +43,6 @@ struct ServiceTarget {
   std::vector<std::string> selected_pods;
   std::string selector;  // "app=web", for evidence
   bool probe = true;     // false beyond max_services: only failing rule checks are reported
-  // Set when the source's share of the run's connect budget (probes/limits.h) left it unprobed:
-  // the reason of the skip. (Beyond max_services: probe is false and this stays empty.)
-  std::string cut;
   // Set when it is not probed because another layer probes the same backend from this source
   // (kube-dns: the dns layer; default/kubernetes: the apiserver layer): the reason of the skip.
   std::string left_to;

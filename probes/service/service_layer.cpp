@@ -56,7 +56,7 @@ HairpinPort read_hairpin_port(const SourcePod& src, const ServiceContext& ctx) {
     return port;
   }
   const int index = links.host_veth->index;
-  auto flags = netns::start_in(ctx.pool, *node, [index] { return read_bridge_port(index); }).get();
+  auto flags = netns::run_in(*node, [index] { return read_bridge_port(index); });
   if (flags) {
     port.hairpin = flags->hairpin;
   } else {
@@ -94,7 +94,6 @@ ServiceFacts collect_service_facts(const SourcePod& src, const ServiceContext& c
   // Every container's service links (the sandbox has none).
   in.environ = src.reader().environ();
   in.source_namespace = namespace_of(src.pod);
-  in.source_ip = src.ip;
   in.to_services = o.to_services;
   in.max_services = o.max_services;
   f.targets = select_targets(in);
@@ -118,7 +117,7 @@ ServiceFacts collect_service_facts(const SourcePod& src, const ServiceContext& c
     mark_not_run(f, ns.error().message());
     return f;
   }
-  run_service_probes(*ns, f, {o.timeout, o.sources, o.max_connects, ctx.pool});
+  run_service_probes(*ns, f, o.timeout, o.sources);
   return f;
 }
 
@@ -137,14 +136,11 @@ namespace {
 class ServiceRun final : public LayerRun {
  public:
   ServiceRun(const Scene& s, const DiagnoseOptions& options)
-      : ctx_{s.inv(),      s.rule_snapshot(), s.node_links(), s.rules_error,
-             s.services(), &s.pod_links,      s.pool} {
+      : ctx_{s.inv(),       s.rule_snapshot(), s.node_links(),
+             s.rules_error, s.services(),      &s.pod_links} {
     o_.timeout = options.timeout;
     o_.to_services = options.to;
     o_.sources = s.sources.size();
-    // Every source gets the same share, so a cut falls at the same place for each.
-    o_.max_connects =
-        std::max<std::size_t>(1, kMaxConnectsPerRun / std::max<std::size_t>(1, s.sources.size()));
     for (const auto layer : {report::Layer::kDns, report::Layer::kApiserver}) {
       if (options.selected(layer)) o_.other_layers.emplace_back(report::to_string(layer));
     }

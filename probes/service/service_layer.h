@@ -17,7 +17,6 @@
 #include "inventory/inventory.h"
 #include "netns/links.h"
 #include "probes/layer.h"
-#include "probes/limits.h"
 #include "probes/net/pod_links.h"
 #include "probes/service/service_facts.h"
 #include "probes/sources.h"
@@ -36,14 +35,11 @@ struct ServiceContext {
   // The pods' link facts, by namespace path, as the scene gathered them; null: read from the
   // source's discovery facts.
   const std::map<std::string, PodLinkFacts>* pod_links = nullptr;
-  netns::Pool* pool = nullptr;  // the run's pool (scene.pool); null: a thread per connect
 };
 
 struct ServiceOptions {
   std::chrono::milliseconds timeout{1000};
-  std::size_t max_services = kMaxServicesPerSource;  // per source (kube-dns, kubernetes first)
-  // Connect targets per source: its share of kMaxConnectsPerRun (service_probe.h).
-  std::size_t max_connects = kMaxConnectsPerRun;
+  std::size_t max_services = 20;         // Services probed per source (kube-dns, kubernetes first)
   std::vector<std::string> to_services;  // --to: "ns/name", "name" or a ClusterIP
   std::size_t sources = 1;               // how many sources the run probes from
   // The other layers of the run: with more than kFewSources sources, a Service whose backend

@@ -21,10 +21,10 @@ bool probed(const ServiceTarget& t) {
 // it counts. Through a ClusterIP it is not: a second connect would be translated to another
 // endpoint at random, which confirms nothing about the first; a ClusterIP's partial failures
 // are judged against the endpoints' confirmed direct connects instead (service_eval).
-Pending start(netns::Pool* pool, const netns::Netns& ns, const std::string& ip, int port,
+Pending start(const netns::Netns& ns, const std::string& ip, int port,
               std::chrono::milliseconds timeout, bool confirm,
               std::vector<std::string> behind = {}) {
-  return netns::start_in(pool, ns, [ip, port, timeout, confirm, behind = std::move(behind)] {
+  return netns::run_in_async(ns, [ip, port, timeout, confirm, behind = std::move(behind)] {
     return confirm ? tcp_connect_confirmed(ip, port, timeout)
                    : tcp_connect(ip, port, timeout, behind);
   });
@@ -70,46 +70,8 @@ int cluster_ip_attempts(const ServiceTarget& t, const std::string& source_ip, st
   return std::clamp(2 * n, 2, 8);
 }
 
-std::size_t connect_cost(const ServiceTarget& t, const std::string& source_ip, std::size_t sources,
-                         std::vector<std::string>& counted) {
-  std::size_t cost = static_cast<std::size_t>(cluster_ip_attempts(t, source_ip, sources));
-  for (const auto& ep : t.endpoints) {
-    if (std::find(counted.begin(), counted.end(), ep) != counted.end()) continue;
-    counted.push_back(ep);
-    ++cost;
-  }
-  return cost;
-}
-
-namespace {
-
-// Keeps the Services that fit the source's budget, in their order; a Service that does not fit
-// is left out (a smaller one after it may still fit) and says why.
-void apply_budget(ServiceFacts& facts, const ServiceProbeOptions& o) {
-  std::vector<std::string> counted;
-  std::size_t spent = 0;
-  for (ServiceTarget& t : facts.targets) {
-    if (!probed(t)) continue;
-    std::vector<std::string> with = counted;
-    const std::size_t cost = connect_cost(t, facts.source_ip, o.sources, with);
-    if (spent + cost > o.max_connects) {
-      t.probe = false;
-      t.cut = "over this pod's share of the run's connect budget (it needs " +
-              std::to_string(cost) + " connects; a pod's share is " +
-              std::to_string(o.max_connects) + " of " + std::to_string(kMaxConnectsPerRun) +
-              " per run)";
-      continue;
-    }
-    spent += cost;
-    counted = std::move(with);
-  }
-}
-
-}  // namespace
-
-void run_service_probes(const netns::Netns& ns, ServiceFacts& facts, const ServiceProbeOptions& o) {
-  apply_budget(facts, o);
-  const auto timeout = o.timeout;
+void run_service_probes(const netns::Netns& ns, ServiceFacts& facts,
+                        std::chrono::milliseconds timeout, std::size_t sources) {
   // Start everything first, then collect: the connects overlap and the layer waits for the
   // slowest one only.
   std::vector<std::vector<Pending>> via(facts.targets.size());
@@ -117,14 +79,14 @@ void run_service_probes(const netns::Netns& ns, ServiceFacts& facts, const Servi
   for (std::size_t i = 0; i < facts.targets.size(); ++i) {
     const ServiceTarget& t = facts.targets[i];
     if (!probed(t)) continue;
-    for (int a = cluster_ip_attempts(t, facts.source_ip, o.sources); a > 0; --a) {
-      via[i].push_back(start(o.pool, ns, t.ip, t.port, timeout, false, endpoint_ips(t)));
+    for (int a = cluster_ip_attempts(t, facts.source_ip, sources); a > 0; --a) {
+      via[i].push_back(start(ns, t.ip, t.port, timeout, false, endpoint_ips(t)));
     }
     for (const auto& ep : t.endpoints) {
       if (std::any_of(direct.begin(), direct.end(), [&](const auto& d) { return d.first == ep; }))
         continue;
       auto [ip, port] = split(ep);
-      direct.emplace_back(ep, start(o.pool, ns, ip, port, timeout, true));
+      direct.emplace_back(ep, start(ns, ip, port, timeout, true));
     }
   }
   // A Service whose ClusterIP connects failed is asked once more, as many times, while the
@@ -142,7 +104,7 @@ void run_service_probes(const netns::Netns& ns, ServiceFacts& facts, const Servi
         });
     if (!any_failed) continue;
     for (std::size_t a = 0; a < t.via_cluster_ip.size(); ++a) {
-      again[i].push_back(start(o.pool, ns, t.ip, t.port, timeout, false, endpoint_ips(t)));
+      again[i].push_back(start(ns, t.ip, t.port, timeout, false, endpoint_ips(t)));
     }
   }
   for (auto& [ep, pending] : direct) facts.endpoints[ep] = finish(ep, pending);

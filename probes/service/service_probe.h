@@ -5,11 +5,8 @@
 #pragma once
 
 #include <chrono>
-#include <cstddef>
 
 #include "netns/netns.h"
-#include "netns/pool.h"
-#include "probes/limits.h"
 #include "probes/service/service_facts.h"
 
 namespace netdoctor::probes {
@@ -22,24 +19,9 @@ inline constexpr std::size_t kFewSources = 4;
 [[nodiscard]] int cluster_ip_attempts(const ServiceTarget& t, const std::string& source_ip,
                                       std::size_t sources = 1);
 
-struct ServiceProbeOptions {
-  std::chrono::milliseconds timeout{1000};
-  std::size_t sources = 1;  // how many sources the run probes from
-  // Connect targets this source may use (its share of kMaxConnectsPerRun): each ClusterIP
-  // attempt and each endpoint counts once (a target is asked at most twice: its confirmation,
-  // or the ClusterIP's second round). A Service that does not fit is not probed and says why.
-  std::size_t max_connects = kMaxConnectsPerRun;
-  netns::Pool* pool = nullptr;  // the run's pool; null: a thread per connect
-};
-
-// The connect targets a Service costs from this source: its ClusterIP attempts and its
-// endpoints not in `counted` (which it then joins).
-[[nodiscard]] std::size_t connect_cost(const ServiceTarget& t, const std::string& source_ip,
-                                       std::size_t sources, std::vector<std::string>& counted);
-
 // Fills targets[].via_cluster_ip and facts.endpoints for every target with probe set, TCP and
-// endpoints, within the source's budget (those beyond it get probe = false and `cut`). A probe
-// that cannot run is recorded with its error.
-void run_service_probes(const netns::Netns& ns, ServiceFacts& facts, const ServiceProbeOptions& o);
+// endpoints. A probe that cannot run is recorded with its error.
+void run_service_probes(const netns::Netns& ns, ServiceFacts& facts,
+                        std::chrono::milliseconds timeout, std::size_t sources = 1);
 
 }  // namespace netdoctor::probes

@@ -152,22 +152,6 @@ std::string service_host_variable(const std::string& service_name) {
   return v + "_SERVICE_HOST";
 }
 
-std::vector<std::string> sample_endpoints(const std::vector<std::string>& endpoints,
-                                          const std::string& source_ip, std::size_t max) {
-  if (endpoints.size() <= max) return endpoints;
-  std::vector<std::string> out;
-  const auto own = [&](const std::string& ep) {
-    return !source_ip.empty() && ep.substr(0, ep.rfind(':')) == source_ip;
-  };
-  for (const auto& ep : endpoints) {
-    if (out.size() < max && own(ep)) out.push_back(ep);
-  }
-  for (const auto& ep : endpoints) {
-    if (out.size() < max && !own(ep)) out.push_back(ep);
-  }
-  return out;
-}
-
 std::vector<ServiceTarget> select_targets(const SelectInput& in) {
   std::vector<ServiceTarget> out;
   if (in.inventory) {
@@ -181,10 +165,6 @@ std::vector<ServiceTarget> select_targets(const SelectInput& in) {
   // The cap counts Services, not ports: kube-dns's two ports are one Service.
   std::set<std::string> kept;
   for (ServiceTarget& t : out) {
-    t.endpoints_total = t.endpoints.size();
-    if (t.endpoints.size() > in.max_endpoints) {
-      t.endpoints = sample_endpoints(t.endpoints, in.source_ip, in.max_endpoints);
-    }
     if (!kept.count(t.service) && kept.size() >= in.max_services) {
       t.probe = false;
       continue;

@@ -91,25 +91,6 @@ TEST(Metrics, BeforeAnyRunOnlyCountersAndEmptyHistograms) {
             Histogram::kBounds.size() + 1);
 }
 
-// serve's own bounds: intervals skipped while a cut run's tasks live, and what is alive.
-TEST(Metrics, SkippedRunsAndLiveTasks) {
-  MonitorMetrics m = fresh();
-  PromText p = render(m);
-  EXPECT_EQ(p.value("netdoctor_runs_skipped_total", {{"reason", "previous_run_alive"}}), 0);
-  EXPECT_EQ(p.types["netdoctor_runs_skipped_total"], "counter");
-  EXPECT_EQ(p.value("netdoctor_runs_alive"), 0);
-  m.runs_skipped_previous_alive = 3;
-  m.live = {1, 4, 12, 40};
-  p = render(m);
-  EXPECT_EQ(p.value("netdoctor_runs_skipped_total", {{"reason", "previous_run_alive"}}), 3);
-  EXPECT_EQ(p.types["netdoctor_runs_alive"], "gauge");
-  EXPECT_EQ(p.value("netdoctor_runs_alive"), 1);
-  EXPECT_EQ(p.value("netdoctor_run_tasks_alive", {{"kind", "layer"}}), 4);
-  EXPECT_EQ(p.value("netdoctor_run_tasks_alive", {{"kind", "namespace"}}), 12);
-  EXPECT_EQ(p.types["netdoctor_run_threads"], "gauge");
-  EXPECT_EQ(p.value("netdoctor_run_threads"), 40);
-}
-
 TEST(Metrics, FaultyReportGivesRootCauseChecksLayersAndFindings) {
   MonitorMetrics m = fresh();
   m.record_report(faulty_report(), 1700000000.5, 0.64);

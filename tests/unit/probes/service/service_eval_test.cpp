@@ -308,40 +308,5 @@ TEST(ServiceEval, NothingKnownIsASkip) {
   EXPECT_EQ(checks[1].status, Status::kSkip);
 }
 
-// What a bound of probes/limits.h cut is one skip per source, with counts, never a failure.
-TEST(ServiceEval, LimitsCutIsOneSkipWithCountsNeverAFailure) {
-  auto f = lab_facts("node1.iptables-legacy-save.txt", "inventory.json");
-  fill_healthy(f);
-  EXPECT_EQ(find(evaluate_service_layer(f), "service.limits"), nullptr);
-  ServiceTarget& web = target(f, "default/web:http");
-  web.endpoints_total = 5000;  // a sample of 2 of 5,000
-  ServiceTarget& empty = target(f, "default/empty:http");
-  empty.probe = false;  // beyond max_services
-  ServiceTarget& api = target(f, "default/kubernetes:https");
-  api.probe = false;
-  api.cut = "over this pod's share of the run's connect budget (it needs 3 connects; ...)";
-  api.via_cluster_ip.clear();
-  const auto checks = evaluate_service_layer(f);
-  const Check* limits = find(checks, "service.limits");
-  ASSERT_NE(limits, nullptr);
-  EXPECT_EQ(limits->status, Status::kSkip);
-  EXPECT_TRUE(limits->code.empty());
-  EXPECT_NE(limits->summary.find("1 Service port with more than 16 endpoints"), std::string::npos)
-      << limits->summary;
-  EXPECT_NE(limits->summary.find("1 Service port over this pod's share"), std::string::npos);
-  EXPECT_NE(limits->summary.find("1 Service beyond the first 20"), std::string::npos);
-  EXPECT_TRUE(mentions(*limits, "default/web:http (2 of 5000)"));
-  EXPECT_TRUE(mentions(*limits, "default/empty"));
-  const Check* over = find(checks, "service.clusterip:default/kubernetes:https");
-  ASSERT_NE(over, nullptr);
-  EXPECT_EQ(over->status, Status::kSkip);
-  EXPECT_EQ(over->summary.rfind("not probed: over this pod's share", 0), 0u) << over->summary;
-  const Check* sampled = find(checks, "service.clusterip:default/web:http");
-  ASSERT_NE(sampled, nullptr);
-  EXPECT_EQ(sampled->status, Status::kPass);
-  EXPECT_TRUE(mentions(*sampled, "endpoints connected to directly: 2 of 5000"));
-  for (const auto& c : checks) EXPECT_NE(c.status, Status::kFail) << c.id;
-}
-
 }  // namespace
 }  // namespace netdoctor::probes

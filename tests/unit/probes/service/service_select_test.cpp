@@ -135,37 +135,5 @@ TEST(ServiceSelect, OddRulesNeverCrash) {
   (void)select_targets(only_rules);
 }
 
-TEST(ServiceSelect, ManyEndpointsKeepASampleWithTheSourcesOwnFirst) {
-  std::vector<std::string> all;
-  for (int i = 1; i <= 5000; ++i) {
-    all.push_back("198.51." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ":80");
-  }
-  const auto sample = sample_endpoints(all, "198.51.19.249", 16);
-  ASSERT_EQ(sample.size(), 16u);
-  EXPECT_EQ(sample[0], "198.51.19.249:80");
-  EXPECT_EQ(sample[1], all[0]);
-  EXPECT_EQ(sample[15], all[14]);
-  EXPECT_EQ(sample_endpoints(all, "", 3), (std::vector<std::string>{all[0], all[1], all[2]}));
-  const std::vector<std::string> few{"10.0.0.1:80", "10.0.0.2:80"};
-  EXPECT_EQ(sample_endpoints(few, "10.0.0.2", 16), few);
-}
-
-TEST(ServiceSelect, EndpointCapKeepsTheCountAndTheHairpinEndpoint) {
-  const auto inv = testing::lab_inventory();
-  SelectInput in;
-  in.inventory = &inv;
-  in.source_ip = "10.244.2.3";
-  in.max_endpoints = 1;
-  const auto targets = select_targets(in);
-  bool web = false;
-  for (const auto& t : targets) {
-    if (t.name != "default/web:http") continue;
-    web = true;
-    EXPECT_EQ(t.endpoints, (std::vector<std::string>{"10.244.2.3:80"}));
-    EXPECT_EQ(t.endpoints_total, 2u);
-  }
-  EXPECT_TRUE(web);
-}
-
 }  // namespace
 }  // namespace netdoctor::probes
